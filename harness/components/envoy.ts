@@ -1,0 +1,138 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { ManagedProcess } from '../topology/local/managed-process';
+import { httpProbe, waitReady } from '../topology/local/readiness';
+import type { RunContext } from '../topology/local/run-context';
+
+export const DESTINATION_HEADER = 'x-gateway-destination-endpoint';
+export const EXT_PROC_CLUSTER = 'epp';
+
+export interface EnvoyConfig {
+  adminPort: number;
+  gatewayPort: number;
+  eppGrpcPort: number;
+  otlpGrpcPort: number;
+  serviceName: string;
+  /** Percent of requests Envoy itself samples (its own random_sampling); 100 = trace every request. */
+  samplingPercent: number;
+}
+
+function http2Cluster(name: string, port: number): Record<string, unknown> {
+  return {
+    name,
+    type: 'STATIC',
+    connect_timeout: '2s',
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+        explicit_http_config: { http2_protocol_options: {} },
+      },
+    },
+    load_assignment: {
+      cluster_name: name,
+      endpoints: [
+        { lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: port } } } }] },
+      ],
+    },
+  };
+}
+
+/**
+ * The gateway as the inference gateways deploy it: the ext_proc filter sends every request to the EPP in
+ * FULL_DUPLEX_STREAMED mode (the only body mode the EPP supports; it needs trailers SEND), and the
+ * ORIGINAL_DST cluster routes to whatever endpoint the EPP put in x-gateway-destination-endpoint. Envoy's
+ * OpenTelemetry tracer exports its own spans to Jaeger so the gateway shows up in the trace.
+ */
+export function renderEnvoyBootstrap(c: EnvoyConfig): string {
+  const hcm = {
+    '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+    stat_prefix: 'gateway',
+    generate_request_id: true,
+    tracing: {
+      random_sampling: { value: c.samplingPercent },
+      provider: {
+        name: 'envoy.tracers.opentelemetry',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig',
+          grpc_service: { envoy_grpc: { cluster_name: 'otlp' }, timeout: '2s' },
+          service_name: c.serviceName,
+        },
+      },
+    },
+    route_config: {
+      name: 'gateway',
+      virtual_hosts: [
+        {
+          name: 'all',
+          domains: ['*'],
+          routes: [{ match: { prefix: '/' }, route: { cluster: 'model_servers', timeout: '60s' } }],
+        },
+      ],
+    },
+    http_filters: [
+      {
+        name: 'envoy.filters.http.ext_proc',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor',
+          grpc_service: { envoy_grpc: { cluster_name: EXT_PROC_CLUSTER }, timeout: '10s' },
+          processing_mode: {
+            request_header_mode: 'SEND',
+            response_header_mode: 'SEND',
+            request_body_mode: 'FULL_DUPLEX_STREAMED',
+            response_body_mode: 'FULL_DUPLEX_STREAMED',
+            request_trailer_mode: 'SEND',
+            response_trailer_mode: 'SEND',
+          },
+          // The 200 ms default is shorter than a first scheduling cycle can take.
+          message_timeout: '10s',
+          failure_mode_allow: false,
+        },
+      },
+      {
+        name: 'envoy.filters.http.router',
+        typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' },
+      },
+    ],
+  };
+  return stringify({
+    admin: { address: { socket_address: { address: '127.0.0.1', port_value: c.adminPort } } },
+    static_resources: {
+      listeners: [
+        {
+          name: 'gateway',
+          address: { socket_address: { address: '127.0.0.1', port_value: c.gatewayPort } },
+          filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }],
+        },
+      ],
+      clusters: [
+        http2Cluster(EXT_PROC_CLUSTER, c.eppGrpcPort),
+        http2Cluster('otlp', c.otlpGrpcPort),
+        {
+          name: 'model_servers',
+          type: 'ORIGINAL_DST',
+          lb_policy: 'CLUSTER_PROVIDED',
+          connect_timeout: '2s',
+          original_dst_lb_config: { use_http_header: true, http_header_name: DESTINATION_HEADER },
+        },
+      ],
+    },
+  });
+}
+
+export async function startEnvoy(ctx: RunContext, binary: string, config: EnvoyConfig): Promise<ManagedProcess> {
+  const file = join(ctx.runDir, 'envoy.yaml');
+  writeFileSync(file, renderEnvoyBootstrap(config));
+  const process = ctx.registry.start({
+    name: 'envoy',
+    command: binary,
+    // A dynamic base id keeps two Envoys on one machine (two runs side by side) off each other's shared memory.
+    args: ['-c', file, '--use-dynamic-base-id', '--concurrency', '1', '--log-level', 'info'],
+    logFile: join(ctx.logsDir, 'envoy.log'),
+  });
+  await waitReady('Envoy admin /ready', httpProbe(`http://127.0.0.1:${config.adminPort}/ready`), {
+    timeoutMs: 30000,
+    process,
+  });
+  return process;
+}

@@ -1,0 +1,164 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { ManagedProcess } from '../topology/local/managed-process';
+import { grpcHealthProbe, httpProbe, waitReady } from '../topology/local/readiness';
+import type { RunContext } from '../topology/local/run-context';
+import type { KubeClient, KubeObject } from './kube-client';
+
+export const POOL_NAME = 'e2e-pool';
+export const POOL_NAMESPACE = 'default';
+export const MODEL_SERVER_POD = 'mock-vllm';
+export const EXT_PROC_SERVICE = 'envoy.service.ext_proc.v3.ExternalProcessor';
+
+/**
+ * The model servers as the EPP sees them: one Pod object at 127.0.0.1 whose target ports are the mock vLLM
+ * processes (the InferencePool's multi-port form, one endpoint `<pod>-rank-<i>` per port). Distinct Pod IPs
+ * would need addresses other than 127.0.0.1, which the harness does not listen on.
+ */
+export function renderInferencePool(modelPorts: number[], eppPort: number): KubeObject {
+  if (modelPorts.length < 1 || modelPorts.length > 8) {
+    throw new Error(`an InferencePool takes 1 to 8 target ports, got ${modelPorts.length}`);
+  }
+  return {
+    apiVersion: 'inference.networking.k8s.io/v1',
+    kind: 'InferencePool',
+    metadata: { name: POOL_NAME, namespace: POOL_NAMESPACE },
+    spec: {
+      selector: { matchLabels: { app: MODEL_SERVER_POD } },
+      targetPorts: modelPorts.map((number) => ({ number })),
+      endpointPickerRef: { name: 'epp', kind: 'Service', port: { number: eppPort } },
+    },
+  };
+}
+
+export function renderModelServerPod(modelPorts: number[]): { pod: KubeObject; status: KubeObject } {
+  const meta = { name: MODEL_SERVER_POD, namespace: POOL_NAMESPACE };
+  const pod: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { ...meta, labels: { app: MODEL_SERVER_POD } },
+    spec: {
+      containers: [
+        {
+          name: 'vllm',
+          image: 'epp-otel-e2e/mock-vllm:local',
+          ports: modelPorts.map((containerPort) => ({ containerPort })),
+        },
+      ],
+    },
+  };
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const status: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: meta,
+    status: {
+      phase: 'Running',
+      podIP: '127.0.0.1',
+      podIPs: [{ ip: '127.0.0.1' }],
+      conditions: [
+        { type: 'Ready', status: 'True', lastTransitionTime: now },
+        { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
+      ],
+    },
+  };
+  return { pod, status };
+}
+
+/** Installs the InferencePool & co. CRDs shipped in the EPP's own module, at the EPP's own version. */
+export async function installEppCrds(kube: KubeClient, eppModuleDir: string): Promise<string[]> {
+  const dir = join(eppModuleDir, 'config', 'crd', 'bases');
+  const names: string[] = [];
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
+    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
+      const crd = doc.toJS() as KubeObject | null;
+      if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
+      await kube.apply(crd);
+      names.push(crd.metadata.name);
+    }
+  }
+  for (const name of names) await kube.waitForCrdEstablished(name);
+  return names;
+}
+
+export interface EppPorts {
+  grpc: number;
+  health: number;
+  metrics: number;
+}
+
+export interface EppTracing {
+  otlpEndpoint: string;
+  serviceName: string;
+  sampler: string;
+  samplerArg: string;
+  resourceAttributes: Record<string, string>;
+}
+
+export function eppArgs(ports: EppPorts): string[] {
+  return [
+    `--pool-name=${POOL_NAME}`,
+    `--pool-namespace=${POOL_NAMESPACE}`,
+    `--grpc-port=${ports.grpc}`,
+    `--grpc-health-port=${ports.health}`,
+    `--metrics-port=${ports.metrics}`,
+    // Plaintext ext_proc: Envoy and the drivers talk to it on loopback.
+    '--secure-serving=false',
+    // Metrics auth would send TokenReviews to an API server that has no authenticator for them.
+    '--metrics-endpoint-auth=false',
+    '--tracing=true',
+    '--enable-pprof=false',
+    '--v=2',
+  ];
+}
+
+/** OTEL_* as the EPP reads them (it only knows parentbased_traceidratio and falls back to 10% otherwise). */
+export function eppEnv(kubeconfig: string, tracing: EppTracing): Record<string, string> {
+  const attrs = Object.entries(tracing.resourceAttributes)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return {
+    KUBECONFIG: kubeconfig,
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint,
+    OTEL_EXPORTER_OTLP_INSECURE: 'true',
+    OTEL_SERVICE_NAME: tracing.serviceName,
+    OTEL_TRACES_SAMPLER: tracing.sampler,
+    OTEL_TRACES_SAMPLER_ARG: tracing.samplerArg,
+    ...(attrs ? { OTEL_RESOURCE_ATTRIBUTES: attrs } : {}),
+    // The batch span processor's default 5 s delay would make every scenario wait 5 s for the EPP's spans.
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+  };
+}
+
+export async function startEpp(
+  ctx: RunContext,
+  binary: string,
+  ports: EppPorts,
+  env: Record<string, string>,
+): Promise<ManagedProcess> {
+  const process = ctx.registry.start({
+    name: 'epp',
+    command: binary,
+    args: eppArgs(ports),
+    env: { PATH: globalThis.process.env.PATH, HOME: globalThis.process.env.HOME, ...env },
+    logFile: join(ctx.logsDir, 'epp.log'),
+  });
+  // SERVING on the ext_proc service name means the EPP has synced the pool and its plugins are ready.
+  await waitReady(
+    `EPP gRPC health (${EXT_PROC_SERVICE})`,
+    grpcHealthProbe(`127.0.0.1:${ports.health}`, EXT_PROC_SERVICE),
+    {
+      timeoutMs: 60000,
+      process,
+    },
+  );
+  await waitReady('EPP metrics endpoint', httpProbe(`http://127.0.0.1:${ports.metrics}/metrics`), {
+    timeoutMs: 15000,
+    process,
+  });
+  return process;
+}

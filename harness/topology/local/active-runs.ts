@@ -1,0 +1,63 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { killGroup } from './managed-process';
+
+/** What `epp-e2e up` leaves in its run directory so `epp-e2e down` can find and stop it. */
+export interface UpState {
+  pid: number;
+  runDir: string;
+}
+
+export function writeUpState(runDir: string): void {
+  writeFileSync(join(runDir, 'up.json'), JSON.stringify({ pid: process.pid, runDir } satisfies UpState));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function groupsAlive(runDir: string): number[] {
+  const file = join(runDir, 'pids');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(Number)
+    .filter((pid) => {
+      try {
+        process.kill(-pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
+export function activeRuns(runsRoot: string): UpState[] {
+  if (!existsSync(runsRoot)) return [];
+  return readdirSync(runsRoot)
+    .map((d) => join(runsRoot, d, 'up.json'))
+    .filter(existsSync)
+    .map((f) => JSON.parse(readFileSync(f, 'utf8')) as UpState)
+    .filter((s) => alive(s.pid) || groupsAlive(s.runDir).length > 0);
+}
+
+/**
+ * Stops a run started by `up`: asks its `up` process to shut down (SIGTERM, the same path as Ctrl-C), waits for
+ * it, then makes sure no process group of the run is left (SIGKILL to stragglers, e.g. after a crashed `up`).
+ */
+export async function stopRun(state: UpState, timeoutMs = 30000): Promise<{ killed: number }> {
+  if (alive(state.pid)) process.kill(state.pid, 'SIGTERM');
+  const started = Date.now();
+  while (alive(state.pid) && Date.now() - started < timeoutMs) await delay(100);
+  const left = groupsAlive(state.runDir);
+  for (const pid of left) killGroup(pid, 'SIGKILL');
+  if (alive(state.pid)) process.kill(state.pid, 'SIGKILL');
+  return { killed: left.length };
+}

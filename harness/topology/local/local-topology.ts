@@ -1,0 +1,161 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunOptions } from '../../config/run-options';
+import { installEppCrds, renderInferencePool, renderModelServerPod, startEpp, eppEnv } from '../../components/epp';
+import { startEnvoy } from '../../components/envoy';
+import { startEtcd } from '../../components/etcd';
+import { startJaeger } from '../../components/jaeger';
+import { startKubeApiserver } from '../../components/kube-apiserver';
+import { KubeClient } from '../../components/kube-client';
+import { startMockVllm } from '../../components/mock-vllm';
+import { moduleDir } from '../../tools/build-go-tool';
+import { ensureLocalTools } from '../../tools/tools';
+import { loadVersions, resolveEppVersion } from '../../tools/versions';
+import type { Capability, Endpoints, Topology } from '../types';
+import { freePorts } from './ports';
+import { createRunContext, type RunContext } from './run-context';
+
+export const ENVOY_SERVICE = 'envoy-gateway';
+export const MOCK_VLLM_SERVICE = 'mock-vllm';
+
+class LocalTopology implements Topology {
+  readonly name = 'local' as const;
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['restart-epp']);
+
+  constructor(
+    readonly endpoints: Endpoints,
+    private readonly ctx: RunContext,
+  ) {}
+
+  logs(): Record<string, string> {
+    return Object.fromEntries(this.ctx.registry.processes.map((p) => [p.name, p.spec.logFile]));
+  }
+
+  async stop(): Promise<void> {
+    this.ctx.progress(`stopping ${this.ctx.registry.processes.length} processes of run ${this.ctx.runId}`);
+    await this.ctx.registry.stopAll();
+  }
+}
+
+/**
+ * Brings up the whole system as processes on 127.0.0.1: etcd + kube-apiserver (the EPP's discovery source),
+ * Jaeger, N mock vLLMs, the EPP and Envoy. Independent parts start in parallel; each step waits on a real
+ * readiness signal. If anything fails, everything already started is stopped before the error is thrown.
+ */
+export async function startLocalTopology(opts: RunOptions, progress: (m: string) => void): Promise<Topology> {
+  const versions = loadVersions();
+  const epp = resolveEppVersion(versions, opts.eppVersion);
+  const tools = await ensureLocalTools(versions, opts.eppVersion, progress);
+  const ctx = createRunContext(opts.runsRoot, progress);
+  progress(`run ${ctx.runId}: logs in ${ctx.logsDir}`);
+  try {
+    const [
+      etcdClient,
+      etcdPeer,
+      apiPort,
+      jOtlpGrpc,
+      jOtlpHttp,
+      jQuery,
+      jQueryGrpc,
+      jHealth,
+      eGrpc,
+      eHealth,
+      eMetrics,
+      envoyAdmin,
+      gateway,
+      ...modelPorts
+    ] = await freePorts(13 + opts.models);
+
+    const controlPlane = (async () => {
+      progress('starting etcd and kube-apiserver');
+      const etcd = await startEtcd(ctx, tools.etcd, { client: etcdClient, peer: etcdPeer });
+      const api = await startKubeApiserver(ctx, tools.kubeApiserver, etcd.url, apiPort);
+      const kube = new KubeClient(api.server, api.token, api.caPem);
+      const crds = await installEppCrds(kube, await moduleDir(epp.pin));
+      progress(`kube-apiserver ready; CRDs established: ${crds.join(', ')}`);
+      return { api, kube };
+    })();
+
+    const tracingAndModels = (async () => {
+      progress(`starting Jaeger ${versions.jaeger.release}`);
+      const jaeger = await startJaeger(ctx, tools.jaeger, {
+        otlpGrpc: jOtlpGrpc,
+        otlpHttp: jOtlpHttp,
+        query: jQuery,
+        queryGrpc: jQueryGrpc,
+        health: jHealth,
+      });
+      progress(`starting ${opts.models} mock vLLM server(s)`);
+      const faults = opts.faults.filter((f) => f.component === 'mock-vllm').map((f) => f.fault);
+      await Promise.all(
+        modelPorts.map((port, i) =>
+          startMockVllm(ctx, {
+            name: `mock-vllm-rank-${i}`,
+            port,
+            model: opts.modelName,
+            otlpEndpoint: jaeger.otlpGrpcEndpoint,
+            serviceName: MOCK_VLLM_SERVICE,
+            faults,
+          }),
+        ),
+      );
+      return jaeger;
+    })();
+
+    const [{ api, kube }, jaeger] = await Promise.all([controlPlane, tracingAndModels]);
+    const { pod, status } = renderModelServerPod(modelPorts);
+    await kube.apply(renderInferencePool(modelPorts, eGrpc));
+    await kube.apply(pod);
+    await kube.applyStatus(status);
+
+    progress(`starting the EPP (${epp.name})`);
+    await startEpp(
+      ctx,
+      tools.epp,
+      { grpc: eGrpc, health: eHealth, metrics: eMetrics },
+      eppEnv(api.kubeconfig, {
+        otlpEndpoint: opts.eppOtlpEndpoint ?? jaeger.otlpGrpcEndpoint,
+        serviceName: opts.eppServiceName,
+        sampler: opts.eppSampler,
+        samplerArg: opts.eppSamplerArg,
+        resourceAttributes: opts.eppResourceAttributes,
+      }),
+    );
+    progress(`starting Envoy ${versions.envoy.version}`);
+    await startEnvoy(ctx, tools.envoy, {
+      adminPort: envoyAdmin,
+      gatewayPort: gateway,
+      eppGrpcPort: eGrpc,
+      otlpGrpcPort: jOtlpGrpc,
+      serviceName: ENVOY_SERVICE,
+      samplingPercent: 100,
+    });
+
+    const endpoints: Endpoints = {
+      topology: 'local',
+      eppVersion: epp.name,
+      gateway: `http://127.0.0.1:${gateway}`,
+      extProc: `127.0.0.1:${eGrpc}`,
+      // The GIE EPPs pinned here have no KV-event (ZeroMQ) subscriber.
+      kvEvents: null,
+      eppMetrics: `http://127.0.0.1:${eMetrics}/metrics`,
+      jaegerQuery: jaeger.queryUrl,
+      jaegerUi: jaeger.queryUrl,
+      models: modelPorts.map((port, i) => ({
+        name: `mock-vllm-rank-${i}`,
+        address: `127.0.0.1:${port}`,
+        url: `http://127.0.0.1:${port}`,
+        model: opts.modelName,
+      })),
+      services: { epp: opts.eppServiceName, envoy: ENVOY_SERVICE, mockVllm: MOCK_VLLM_SERVICE },
+      logsDir: ctx.logsDir,
+      runDir: ctx.runDir,
+    };
+    writeFileSync(join(ctx.runDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
+    return new LocalTopology(endpoints, ctx);
+  } catch (err) {
+    progress(`start-up failed; stopping what was started (logs kept in ${ctx.logsDir})`);
+    await ctx.registry.stopAll();
+    throw err;
+  }
+}

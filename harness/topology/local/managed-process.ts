@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+
+export interface ProcessSpec {
+  /** Component name, used in messages and log file names. */
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  logFile: string;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * A child process in its own process group (so a stop also reaches what it spawned), with stdout and stderr
+ * in one log file per component per run.
+ */
+export class ManagedProcess {
+  readonly exited: Promise<ExitInfo>;
+  private exitInfo: ExitInfo | undefined;
+
+  private constructor(
+    readonly spec: ProcessSpec,
+    private readonly child: ChildProcess,
+  ) {
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        resolve(this.exitInfo);
+      });
+    });
+  }
+
+  static start(spec: ProcessSpec): ManagedProcess {
+    const fd = openSync(spec.logFile, 'a');
+    try {
+      const child = spawn(spec.command, spec.args, {
+        cwd: spec.cwd,
+        env: spec.env ?? process.env,
+        stdio: ['ignore', fd, fd],
+        detached: true,
+      });
+      const proc = new ManagedProcess(spec, child);
+      // A failed spawn (e.g. ENOENT) surfaces as an exit with no pid.
+      child.on('error', (err) => {
+        proc.spawnError = err;
+        proc.exitInfo ??= { code: -1, signal: null };
+      });
+      return proc;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  spawnError: Error | undefined;
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get exit(): ExitInfo | undefined {
+    return this.exitInfo;
+  }
+
+  isRunning(): boolean {
+    return this.child.pid !== undefined && this.exitInfo === undefined;
+  }
+
+  logTail(lines = 30): string {
+    try {
+      return readFileSync(this.spec.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  describeExit(): string {
+    if (this.spawnError) return `${this.name} could not be started: ${this.spawnError.message}`;
+    const e = this.exitInfo;
+    if (!e) return `${this.name} is running`;
+    return `${this.name} exited ${e.signal ? `on ${e.signal}` : `with code ${e.code}`}`;
+  }
+
+  /** SIGTERM to the whole group, then SIGKILL after the grace period. Resolves once the process is gone. */
+  async stop(graceMs = 5000): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined || this.exitInfo) {
+      killGroup(pid, 'SIGKILL'); // children of an exited leader may still be alive
+      return;
+    }
+    killGroup(pid, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+    killGroup(pid, 'SIGKILL');
+  }
+}
+
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}

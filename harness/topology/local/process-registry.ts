@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { killGroup, ManagedProcess, type ProcessSpec } from './managed-process';
+
+/**
+ * Everything one run started. Three layers make sure nothing outlives the run:
+ * 1. `stopAll()` on the normal path (reverse start order);
+ * 2. a synchronous SIGKILL of every group on this process's `exit`, which also covers Ctrl-C through
+ *    the signal handlers installed by `installSignalHandlers`;
+ * 3. a detached reaper process that kills the groups listed in the pid file once this process is gone,
+ *    which covers `kill -9` of the harness and a crash of a jest worker.
+ */
+export class ProcessRegistry {
+  private readonly procs: ManagedProcess[] = [];
+  private readonly pidFile: string;
+  private reaperStarted = false;
+  private readonly onExit = (): void => this.killAllNow();
+
+  constructor(runDir: string) {
+    this.pidFile = join(runDir, 'pids');
+    process.on('exit', this.onExit);
+  }
+
+  start(spec: ProcessSpec): ManagedProcess {
+    this.ensureReaper();
+    const proc = ManagedProcess.start(spec);
+    this.procs.push(proc);
+    this.writePidFile();
+    return proc;
+  }
+
+  get processes(): readonly ManagedProcess[] {
+    return this.procs;
+  }
+
+  async stopAll(graceMs = 5000): Promise<void> {
+    for (const proc of [...this.procs].reverse()) await proc.stop(graceMs);
+    this.procs.length = 0;
+    this.writePidFile();
+    process.off('exit', this.onExit);
+  }
+
+  killAllNow(): void {
+    for (const proc of this.procs) killGroup(proc.pid, 'SIGKILL');
+  }
+
+  private writePidFile(): void {
+    const pids = this.procs.map((p) => p.pid).filter((p): p is number => p !== undefined);
+    writeFileSync(this.pidFile, pids.join('\n') + '\n');
+  }
+
+  private ensureReaper(): void {
+    if (this.reaperStarted) return;
+    this.reaperStarted = true;
+    const reaper = spawn(process.execPath, [join(__dirname, 'reaper.js'), String(process.pid), this.pidFile], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    reaper.unref();
+  }
+}
+
+/** Ctrl-C / SIGTERM: stop cleanly, and exit with the conventional code once everything is down. */
+export function installSignalHandlers(stop: () => Promise<void>): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\n${signal}: stopping every process of this run...\n`);
+    void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

@@ -1,0 +1,47 @@
+/** A model server as a scenario addresses it. */
+export interface ModelEndpoint {
+  /** The endpoint name the EPP uses, e.g. `mock-vllm-rank-0`. */
+  name: string;
+  /** What the EPP writes into x-gateway-destination-endpoint for it. */
+  address: string;
+  url: string;
+  model: string;
+}
+
+/** Service names the components report in their spans. */
+export interface ServiceNames {
+  epp: string;
+  envoy: string;
+  mockVllm: string;
+}
+
+/** What a scenario needs of a running topology; the same shape for `local` and `kind`. */
+export interface Endpoints {
+  topology: 'local' | 'kind';
+  eppVersion: string;
+  /** OpenAI traffic enters here (Envoy). */
+  gateway: string;
+  /** host:port of the EPP's ext_proc gRPC server (plaintext). */
+  extProc: string;
+  /** Where KV-event publishers connect, or null when the running EPP consumes no KV events. */
+  kvEvents: string | null;
+  eppMetrics: string;
+  jaegerQuery: string;
+  jaegerUi: string;
+  models: ModelEndpoint[];
+  services: ServiceNames;
+  logsDir: string;
+  runDir: string;
+}
+
+/** Things only some topologies can do; a scenario that needs one is reported as not applicable elsewhere. */
+export type Capability = 'operator-injection' | 'kv-events' | 'restart-epp';
+
+export interface Topology {
+  readonly name: 'local' | 'kind';
+  readonly endpoints: Endpoints;
+  readonly capabilities: ReadonlySet<Capability>;
+  /** Component logs of this run, by component name (for failure reports). */
+  logs(): Record<string, string>;
+  stop(): Promise<void>;
+}

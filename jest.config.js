@@ -1,0 +1,22 @@
+// Two projects: fast unit tests beside the code, and e2e scenarios that bring up real processes.
+/** @type {import('jest').Config} */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/harness/**/*.test.ts', '<rootDir>/bin/**/*.test.ts'],
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/scenarios/**/*.e2e.ts'],
+      // A scenario brings a whole topology up and down; the default 5 s is for unit tests.
+      testTimeout: 300000,
+    },
+  ],
+  reporters: ['default', ['jest-junit', { outputDirectory: 'reports', outputName: 'junit.xml' }]],
+};
