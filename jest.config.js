@@ -14,8 +14,7 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/scenarios/**/*.e2e.ts'],
-      // A scenario brings a whole topology up and down; the default 5 s is for unit tests.
-      testTimeout: 300000,
+      setupFilesAfterEnv: ['<rootDir>/harness/scenario/jest-e2e-setup.ts'],
     },
   ],
   reporters: ['default', ['jest-junit', { outputDirectory: 'reports', outputName: 'junit.xml' }]],

@@ -1,0 +1,47 @@
+import { loadVersions } from '../tools/versions';
+import { OptionError, resolveRunOptions } from './run-options';
+
+const versions = loadVersions();
+const resolve = (raw: Parameters<typeof resolveRunOptions>[0], env: NodeJS.ProcessEnv = {}) =>
+  resolveRunOptions(raw, env, versions);
+
+describe('run options', () => {
+  it('has defaults that run the local topology fully sampled', () => {
+    const o = resolve({});
+    expect(o).toMatchObject({
+      topology: 'local',
+      models: 2,
+      eppVersion: versions.epp.default,
+      eppSampler: 'parentbased_traceidratio',
+      eppSamplerArg: '1',
+      eppResourceAttributes: { component: 'endpoint-picker' },
+      faults: [],
+    });
+  });
+
+  it('takes flags over environment variables', () => {
+    expect(resolve({ models: '3' }, { EPP_E2E_MODELS: '5' }).models).toBe(3);
+    expect(resolve({}, { EPP_E2E_MODELS: '5' }).models).toBe(5);
+  });
+
+  it.each([
+    [{ topology: 'k3d' }, 'unknown topology "k3d"; choose one of: local, kind'],
+    [{ models: '0' }, '--models must be a whole number from 1 to 8'],
+    [{ models: '9' }, '--models must be a whole number from 1 to 8'],
+    [{ models: 'two' }, '--models must be a whole number from 1 to 8'],
+    [{ eppVersion: 'v0.10.0' }, 'unknown EPP version "v0.10.0"; pinned versions are: gie-v1.5.0, gie-v1.4.0'],
+    [{ eppSamplerArg: '1.5' }, '--epp-sampler-arg must be a ratio between 0 and 1'],
+    [{ faults: ['envoy:down'] }, '--fault takes COMPONENT:FAULT with COMPONENT mock-vllm'],
+    [{ faults: ['mock-vllm:explode'] }, 'unknown mock-vllm fault "explode"; valid: drop-traceparent'],
+    [{ eppResourceAttributes: 'novalue' }, 'resource attribute "novalue" is not key=value'],
+  ])('rejects %j with a message naming the option', (raw, message) => {
+    expect(() => resolve(raw)).toThrow(OptionError);
+    expect(() => resolve(raw)).toThrow(message);
+  });
+
+  it('accepts a bare version number and faults', () => {
+    const o = resolve({ eppVersion: 'v1.4.0', faults: ['mock-vllm:no-spans'] });
+    expect(o.eppVersion).toBe('gie-v1.4.0');
+    expect(o.faults).toEqual([{ component: 'mock-vllm', fault: 'no-spans' }]);
+  });
+});

@@ -1,0 +1,105 @@
+// The CLI's promises about processes: `up` starts everything and prints where it is; `down`, Ctrl-C and even
+// `kill -9` of `up` leave nothing of the run alive and every port free again; bad input fails fast.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { firstLine, liveGroups, runCli, spawnCli } from '../harness/scenario/cli-process';
+import { isPortInUse } from '../harness/topology/local/ports';
+import { waitReady } from '../harness/topology/local/readiness';
+
+interface UpJson {
+  gateway: string;
+  extProc: string;
+  jaegerQuery: string;
+  models: { url: string }[];
+  logsDir: string;
+}
+
+const runsDir = mkdtempSync(join(tmpdir(), 'epp-e2e-cli-'));
+const env = { EPP_E2E_RUNS_DIR: runsDir };
+const started: ChildProcess[] = [];
+
+function portsOf(up: UpJson): number[] {
+  return [up.gateway, `http://${up.extProc}`, up.jaegerQuery, ...up.models.map((m) => m.url)].map((u) =>
+    Number(new URL(u).port),
+  );
+}
+
+async function startUp(): Promise<{ child: ChildProcess; up: UpJson; exited: Promise<number | null> }> {
+  const child = spawnCli(['up', '--topology', 'local', '--models', '2', '--json'], env);
+  started.push(child);
+  // Listen from the start: `up` may be gone before the test gets to ask.
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const up = JSON.parse(await firstLine(child, 180000)) as UpJson;
+  return { child, up, exited };
+}
+
+async function expectRunGone(up: UpJson): Promise<void> {
+  await waitReady(
+    'every process group of the run to be gone',
+    async () => {
+      const left = liveGroups(up.logsDir);
+      return left.length === 0 ? true : `still alive: ${left.join(', ')}`;
+    },
+    { timeoutMs: 20000 },
+  );
+  for (const port of portsOf(up)) expect({ port, inUse: await isPortInUse(port) }).toEqual({ port, inUse: false });
+}
+
+afterAll(() => {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('epp-e2e up / down', () => {
+  it('up prints the endpoints as one JSON line, and down stops the whole run', async () => {
+    const { up, exited } = await startUp();
+    expect(up.gateway).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(up.models).toHaveLength(2);
+    expect(liveGroups(up.logsDir).length).toBeGreaterThanOrEqual(7);
+    const down = await runCli(['down'], env);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain('stopped');
+    expect(await exited).toBe(143);
+    await expectRunGone(up);
+  });
+
+  it('Ctrl-C on up stops everything and exits 130', async () => {
+    const { child, up, exited } = await startUp();
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    await expectRunGone(up);
+  });
+
+  it('a killed up (kill -9) leaves nothing behind: the reaper stops the run', async () => {
+    const { child, up } = await startUp();
+    child.kill('SIGKILL');
+    await expectRunGone(up);
+  });
+});
+
+describe('epp-e2e input errors', () => {
+  it.each([
+    [['up', '--models', '0'], '--models must be a whole number from 1 to 8'],
+    [['up', '--topology', 'minikube'], 'unknown topology "minikube"'],
+    [['up', '--epp-version', 'v9.9.9'], 'unknown EPP version "v9.9.9"; pinned versions are'],
+    [['up', '--no-such-flag'], "Unknown option '--no-such-flag'"],
+  ])('%j fails fast with exit 2 and a clear message', async (args, message) => {
+    const r = await runCli(args, env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('doctor names the missing tool and how to get it, and fails', async () => {
+    const emptyCache = mkdtempSync(join(tmpdir(), 'epp-e2e-nocache-'));
+    // A PATH with node but neither Go nor Python: nothing can be built.
+    const onlyNode = mkdtempSync(join(tmpdir(), 'epp-e2e-path-'));
+    symlinkSync(process.execPath, join(onlyNode, 'node'));
+    const r = await runCli(['doctor'], { EPP_E2E_CACHE: emptyCache, PATH: onlyNode });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL {2}go +not found/);
+    expect(r.stdout).toContain('fix: install Go 1.24 or newer');
+    expect(r.stdout).toMatch(/FAIL {2}Envoy 1\.40\.0 +not downloaded, and no python3 -m pip/);
+    expect(r.stdout).toContain('topology local: cannot run here');
+  });
+});
