@@ -48,7 +48,8 @@ export function loadExtProcRoot(): protobuf.Root {
     bodyMutation.add(field);
     bodyMutation.oneofs.mutation.add(field);
   }
-  return root.resolveAll();
+  root.resolveAll();
+  return root;
 }
 
 let cached: grpc.ServiceClientConstructor | undefined;
