@@ -1,0 +1,99 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Topology } from '../topology/types';
+
+export interface CollectedTrace {
+  label: string;
+  /** The raw trace as it came from Jaeger, kept whole for later reading. */
+  raw: unknown;
+  /** The trace as an indented tree, for the failure message. */
+  tree?: string;
+  jaegerLink?: string;
+}
+
+/** What a scenario hands to the report while it works, so a failure can show it. */
+export class Evidence {
+  readonly traces: CollectedTrace[] = [];
+  readonly notes: string[] = [];
+
+  trace(t: CollectedTrace): void {
+    this.traces.push(t);
+  }
+
+  note(line: string): void {
+    this.notes.push(line);
+  }
+}
+
+/** Components whose log tails go into the message itself; every log is in the artifacts folder anyway. */
+const TAIL_COMPONENTS = /^(epp|envoy|mock-vllm-rank-\d+)$/;
+const TAIL_LINES = 6;
+
+function slug(text: string): string {
+  return (
+    text
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 80) || 'scenario'
+  );
+}
+
+function tail(file: string, lines: number): string {
+  if (!existsSync(file)) return '(no log)';
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** Writes the artifacts of a failed scenario and returns the folder. */
+export function writeFailureArtifacts(
+  dir: string,
+  error: Error,
+  evidence: Evidence,
+  logs: Record<string, string>,
+): string {
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  writeFileSync(join(dir, 'error.txt'), `${error.stack ?? error.message}\n`);
+  evidence.traces.forEach((t, i) => {
+    writeFileSync(join(dir, `trace-${i + 1}-${slug(t.label)}.json`), JSON.stringify(t.raw, null, 2));
+  });
+  const trees = evidence.traces.map(
+    (t) => `## ${t.label}\n${t.jaegerLink ? `${t.jaegerLink}\n` : ''}${t.tree ?? '(no tree)'}`,
+  );
+  writeFileSync(join(dir, 'trees.txt'), trees.join('\n\n') + '\n');
+  if (evidence.notes.length) writeFileSync(join(dir, 'notes.txt'), evidence.notes.join('\n') + '\n');
+  // Copies, not links: the run directory of a later run may reuse nothing, but logs keep growing after this.
+  for (const [, file] of Object.entries(logs))
+    if (existsSync(file)) copyFileSync(file, join(dir, 'logs', basename(file)));
+  return dir;
+}
+
+/** The part of the failure message that says where to look next. */
+export function failureFooter(dir: string, evidence: Evidence, logs: Record<string, string>): string {
+  const lines = ['', `artifacts: ${dir}`];
+  for (const t of evidence.traces) if (t.jaegerLink) lines.push(`jaeger: ${t.label}: ${t.jaegerLink}`);
+  for (const [name, file] of Object.entries(logs).filter(([n]) => TAIL_COMPONENTS.test(n))) {
+    lines.push(`--- ${name} (last ${TAIL_LINES} lines of ${file})`, tail(file, TAIL_LINES));
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Runs a scenario step; on failure, gathers the evidence and the component logs of the run into
+ * `<run>/failures/<name>/` and rethrows with the Jaeger links, that folder and short log tails appended.
+ * The scenario author writes none of this (the chainsaw catch/finally habit).
+ */
+export async function withFailureReport<T>(
+  name: string,
+  topology: Topology,
+  fn: (e: Evidence) => Promise<T>,
+): Promise<T> {
+  const evidence = new Evidence();
+  try {
+    return await fn(evidence);
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const logs = topology.logs();
+    const dir = writeFailureArtifacts(join(topology.endpoints.runDir, 'failures', slug(name)), error, evidence, logs);
+    error.message += failureFooter(dir, evidence, logs);
+    throw error;
+  }
+}

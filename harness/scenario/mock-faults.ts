@@ -1,0 +1,23 @@
+import axios from 'axios';
+import type { Endpoints } from '../topology/types';
+
+/** Turns fault switches on (or all off with []) on every mock vLLM of a running topology. */
+export async function setMockFaults(e: Endpoints, faults: string[]): Promise<void> {
+  await Promise.all(
+    e.models.map(async (m) => {
+      const res = await axios.post(`${m.url}/admin/faults`, { faults }, { validateStatus: () => true, proxy: false });
+      if (res.status !== 200)
+        throw new Error(`${m.name} refused faults ${faults.join(',')}: ${JSON.stringify(res.data)}`);
+    }),
+  );
+}
+
+export interface MockRequest {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** What a mock vLLM received (newest last), to check which headers reached the model server. */
+export async function mockRequests(url: string): Promise<MockRequest[]> {
+  return (await axios.get<MockRequest[]>(`${url}/debug/requests`, { proxy: false })).data;
+}

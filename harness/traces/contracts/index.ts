@@ -1,0 +1,17 @@
+import { gieV150 } from './gie-v1.5.0';
+import { llmDRouterV0100, llmDRouterV090 } from './llm-d-router';
+import type { EppContract } from './types';
+
+export * from './types';
+
+export const CONTRACTS: Record<string, EppContract> = {
+  [gieV150.eppVersion]: gieV150,
+  [llmDRouterV090.eppVersion]: llmDRouterV090,
+  [llmDRouterV0100.eppVersion]: llmDRouterV0100,
+};
+
+export function contractFor(eppVersion: string): EppContract {
+  const c = CONTRACTS[eppVersion];
+  if (!c) throw new Error(`no span contract for EPP ${eppVersion}; known: ${Object.keys(CONTRACTS).join(', ')}`);
+  return c;
+}

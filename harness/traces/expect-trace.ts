@@ -1,0 +1,263 @@
+import { checkContract, describeDeviation } from './contract-check';
+import type { EppContract, Role } from './contracts/types';
+import {
+  ancestors,
+  children,
+  orphans,
+  parent,
+  roots,
+  servicesCrossed,
+  type Span,
+  type SpanKind,
+  type StatusCode,
+  type Trace,
+} from './model';
+import { jaegerLink, renderTrace } from './render';
+import { describeSelector, matches, matchValue, select, type Matcher, type SelectorLike } from './selector';
+
+export class TraceAssertionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TraceAssertionError';
+  }
+}
+
+export interface ExpectOptions {
+  jaegerUi?: string;
+}
+
+function spanLabel(s: Span): string {
+  return `${s.service} ${s.name} [${s.kind}] (${s.spanId})`;
+}
+
+/** Assertions on one trace; each failure shows the selector, expected vs found, and the tree with the span marked. */
+export class TraceExpectation {
+  constructor(
+    readonly trace: Trace,
+    readonly opts: ExpectOptions = {},
+  ) {}
+
+  fail(headline: string, found: string, marked: Span[] = []): never {
+    const tree = renderTrace(this.trace, { mark: new Set(marked.map((s) => s.spanId)) });
+    const link = this.opts.jaegerUi ? `\njaeger: ${jaegerLink(this.opts.jaegerUi, this.trace.traceId)}` : '';
+    throw new TraceAssertionError(`${headline}\nfound: ${found}\n\n${tree}${link}`);
+  }
+
+  span(sel: SelectorLike): SpanExpectation {
+    return new SpanExpectation(this, sel);
+  }
+
+  hasNoSpan(sel: SelectorLike): this {
+    const found = select(this.trace, sel);
+    if (found.length) this.fail(`expected no ${describeSelector(sel)}`, found.map(spanLabel).join(', '), found);
+    return this;
+  }
+
+  /**
+   * Exactly one entry span and no orphans: every span reachable from one place. `externalParent` is the span id
+   * of a caller that does not export its own span (e.g. the test client): a span parented by it is the entry.
+   */
+  toBeOneConnectedTrace(opts: { externalParent?: string } = {}): this {
+    const lost = orphans(this.trace);
+    const entries = [
+      ...roots(this.trace),
+      ...lost.filter((o) => opts.externalParent && o.parentSpanId === opts.externalParent),
+    ];
+    const broken = lost.filter((o) => !opts.externalParent || o.parentSpanId !== opts.externalParent);
+    if (entries.length === 1 && broken.length === 0) return this;
+    const found = [
+      `${entries.length} entry span(s)${entries.length ? `: ${entries.map(spanLabel).join(', ')}` : ''}`,
+      broken.length
+        ? `${broken.length} orphan(s): ${broken.map((o) => `${spanLabel(o)} parent=${o.parentSpanId}`).join(', ')}`
+        : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    return this.fail('expected one connected trace (one entry span, no orphans)', found, [
+      ...(entries.length > 1 ? entries : []),
+      ...broken,
+    ]);
+  }
+
+  toCrossServices(services: string[]): this {
+    const crossed = servicesCrossed(this.trace);
+    const missing = services.filter((s) => !crossed.includes(s));
+    if (missing.length)
+      this.fail(
+        `expected the trace to cross services [${services.join(', ')}]`,
+        `services [${crossed.join(', ')}]; missing [${missing.join(', ')}]`,
+      );
+    return this;
+  }
+
+  toSatisfyContract(contract: EppContract, services: Partial<Record<Role, string>>): this {
+    const deviations = checkContract(this.trace, contract, services);
+    if (deviations.length === 0) return this;
+    const names = new Set(deviations.map((d) => d.span));
+    const marked = this.trace.spans.filter((s) => names.has(s.name));
+    return this.fail(
+      `expected the spans of EPP ${contract.eppVersion} (contract basis: ${contract.basis})`,
+      `${deviations.length} deviation(s):\n${deviations.map((d) => `  - ${describeDeviation(d)}`).join('\n')}`,
+      marked,
+    );
+  }
+}
+
+/** Assertions on the spans a selector picks; with several matches, each one must pass. */
+export class SpanExpectation {
+  constructor(
+    private readonly t: TraceExpectation,
+    private readonly sel: SelectorLike,
+  ) {}
+
+  private get what(): string {
+    return describeSelector(this.sel);
+  }
+
+  private spans(): Span[] {
+    const found = select(this.t.trace, this.sel);
+    if (found.length === 0) {
+      const names = [...new Set(this.t.trace.spans.map((s) => `${s.service}/${s.name}`))].join(', ');
+      this.t.fail(`expected a ${this.what}`, `none; spans present: ${names || '(none)'}`);
+    }
+    return found;
+  }
+
+  exists(): this {
+    this.spans();
+    return this;
+  }
+
+  count(n: number): this {
+    const found = select(this.t.trace, this.sel);
+    if (found.length !== n) this.t.fail(`expected ${n} × ${this.what}`, `${found.length}`, found);
+    return this;
+  }
+
+  hasChild(child: SelectorLike): this {
+    for (const s of this.spans()) {
+      const kids = children(this.t.trace, s);
+      if (!kids.some((c) => matches(c, child))) {
+        this.t.fail(
+          `expected ${this.what} to have a child ${describeSelector(child)}`,
+          kids.length ? `children: ${kids.map(spanLabel).join(', ')}` : 'no children',
+          [s],
+        );
+      }
+    }
+    return this;
+  }
+
+  hasParent(p: SelectorLike): this {
+    for (const s of this.spans()) {
+      const actual = parent(this.t.trace, s);
+      if (!actual || !matches(actual, p)) {
+        const found = actual
+          ? `parent is ${spanLabel(actual)}`
+          : s.parentSpanId
+            ? `parent ${s.parentSpanId} is not in this trace`
+            : 'it is a root span';
+        this.t.fail(`expected ${this.what} to have parent ${describeSelector(p)}`, found, [s]);
+      }
+    }
+    return this;
+  }
+
+  isDescendantOf(a: SelectorLike): this {
+    for (const s of this.spans()) {
+      const up = ancestors(this.t.trace, s);
+      if (!up.some((x) => matches(x, a))) {
+        this.t.fail(
+          `expected ${this.what} to descend from ${describeSelector(a)}`,
+          `ancestors: ${up.map(spanLabel).join(' <- ') || 'none'}`,
+          [s],
+        );
+      }
+    }
+    return this;
+  }
+
+  isRoot(): this {
+    for (const s of this.spans()) {
+      if (s.parentSpanId)
+        this.t.fail(`expected ${this.what} to start its own trace (a root)`, `parent ${s.parentSpanId}`, [s]);
+    }
+    return this;
+  }
+
+  /** Parented by a span outside this trace's stored spans, e.g. the client's own span. */
+  hasParentId(spanId: string): this {
+    for (const s of this.spans()) {
+      if (s.parentSpanId !== spanId)
+        this.t.fail(
+          `expected ${this.what} to have parent span id ${spanId}`,
+          `parent ${s.parentSpanId ?? 'none (root)'}`,
+          [s],
+        );
+    }
+    return this;
+  }
+
+  hasAttributes(attrs: Record<string, Matcher>): this {
+    for (const s of this.spans()) {
+      const bad = Object.entries(attrs).filter(([k, want]) => !matchValue(want, s.attributes[k]));
+      if (bad.length) {
+        const found = bad
+          .map(([k]) => `${k}=${s.attributes[k] === undefined ? '(absent)' : JSON.stringify(s.attributes[k])}`)
+          .join(', ');
+        this.t.fail(
+          `expected ${this.what} to have attributes ${describeSelector({ attributes: Object.fromEntries(bad) }).slice(4)}`,
+          found,
+          [s],
+        );
+      }
+    }
+    return this;
+  }
+
+  hasResource(attrs: Record<string, Matcher>): this {
+    for (const s of this.spans()) {
+      const bad = Object.entries(attrs).filter(([k, want]) => !matchValue(want, s.resource[k]));
+      if (bad.length) {
+        const found = bad
+          .map(([k]) => `${k}=${s.resource[k] === undefined ? '(absent)' : JSON.stringify(s.resource[k])}`)
+          .join(', ');
+        this.t.fail(
+          `expected ${this.what} to have resource attributes ${bad.map(([k]) => k).join(', ')} as given`,
+          found,
+          [s],
+        );
+      }
+    }
+    return this;
+  }
+
+  hasKind(kind: SpanKind): this {
+    for (const s of this.spans())
+      if (s.kind !== kind) this.t.fail(`expected ${this.what} to be kind ${kind}`, s.kind, [s]);
+    return this;
+  }
+
+  hasStatus(code: StatusCode): this {
+    for (const s of this.spans())
+      if (s.status.code !== code) this.t.fail(`expected ${this.what} to have status ${code}`, s.status.code, [s]);
+    return this;
+  }
+
+  hasLinkTo(traceId: string, spanId?: string): this {
+    for (const s of this.spans()) {
+      if (!s.links.some((l) => l.traceId === traceId && (!spanId || l.spanId === spanId))) {
+        this.t.fail(
+          `expected ${this.what} to link to ${traceId}${spanId ? `/${spanId}` : ''}`,
+          `links: ${JSON.stringify(s.links.map((l) => `${l.traceId}/${l.spanId}`))}`,
+          [s],
+        );
+      }
+    }
+    return this;
+  }
+}
+
+export function expectTrace(trace: Trace, opts: ExpectOptions = {}): TraceExpectation {
+  return new TraceExpectation(trace, opts);
+}

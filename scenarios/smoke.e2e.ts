@@ -1,0 +1,108 @@
+// Smoke: one OpenAI request through Envoy is answered by a mock vLLM the real EPP picked, and Jaeger holds the
+// spans of Envoy, the EPP and the model server, parented as the running EPP version's contract says.
+import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
+import { withFailureReport, type Evidence } from '../harness/report/failure-report';
+import { mockRequests, setMockFaults } from '../harness/scenario/mock-faults';
+import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
+import { contractFor, expectTrace, renderTrace, waitForTrace, waitForTraces, type Trace } from '../harness/traces';
+
+const env = useTopology({ models: 2 });
+
+const EXT_PROC_SPAN = /^async envoy\.service\.ext_proc\.v3\.ExternalProcessor\.Process egress$/;
+
+function keep(evidence: Evidence, label: string, t: Trace, s: ScenarioEnv): void {
+  evidence.trace({ label, raw: t, tree: renderTrace(t), jaegerLink: s.jaeger.uiLink(t.traceId) });
+}
+
+/** The smoke check itself, shared by the scenario and its negative control. */
+async function oneTracedRequest(s: ScenarioEnv, evidence: Evidence): Promise<void> {
+  const e = s.topology.endpoints;
+  const contract = contractFor(e.eppVersion);
+  const client = newTraceparent(true);
+  const since = new Date(Date.now() - 1000);
+  evidence.note(`client traceparent ${client.traceparent}`);
+
+  const res = await sendCompletion(e.gateway, {
+    model: e.models[0].model,
+    headers: { traceparent: client.traceparent },
+  });
+  expect(res.status).toBe(200);
+  const served = e.models.find((m) => m.name === res.servedBy);
+  expect(served).toBeDefined();
+  // The model server got the request because the EPP said so: Envoy routed on the EPP's header.
+  const seen = (await mockRequests(served!.url)).at(-1);
+  expect(seen?.headers['x-gateway-destination-endpoint']).toBe(served!.address);
+
+  const { envoy, epp, mockVllm } = e.services;
+  const clientTrace = await waitForTrace(
+    s.jaeger,
+    client.traceId,
+    (t) => {
+      const names = new Set(t.spans.map((x) => `${x.service}/${x.name}`));
+      if (!names.has(`${envoy}/ingress`)) return 'no Envoy ingress span yet';
+      if (!t.spans.some((x) => x.service === mockVllm)) return 'no model-server span yet';
+      if (contract.joinsIncomingTrace && !t.spans.some((x) => x.service === epp)) return 'no EPP span yet';
+      return true;
+    },
+    { description: `the client trace ${client.traceId} with Envoy and model-server spans` },
+  );
+  keep(evidence, 'client trace', clientTrace, s);
+  const expectClient = expectTrace(clientTrace, { jaegerUi: e.jaegerUi });
+  expectClient.toBeOneConnectedTrace({ externalParent: client.spanId }).toCrossServices([envoy, mockVllm]);
+  expectClient
+    .span({ name: 'ingress', service: envoy, kind: 'server' })
+    .hasParentId(client.spanId)
+    .hasChild({ name: EXT_PROC_SPAN, service: envoy, kind: 'client' })
+    // Envoy's router injects its own span context into the upstream request, so that is the model span's parent.
+    .hasChild({ name: 'llm_request', service: mockVllm, kind: 'server' });
+  expectClient
+    .span({ name: 'llm_request', service: mockVllm })
+    .hasAttributes({ 'gen_ai.response.model': e.models[0].model });
+
+  const roles = { epp, envoy, model: mockVllm };
+  if (contract.joinsIncomingTrace) {
+    expectClient.toSatisfyContract(contract, roles);
+    return;
+  }
+  // This EPP starts a trace of its own for every request (it does not read the incoming traceparent).
+  expectClient.hasNoSpan({ service: epp });
+  const [eppTrace] = await waitForTraces(
+    s.jaeger,
+    { service: epp, operation: 'gateway.request', since },
+    (ts) => (ts.length === 1 ? true : `${ts.length} EPP traces since the request was sent`),
+    { description: `exactly one new EPP trace (service ${epp})` },
+  );
+  keep(evidence, 'EPP trace', eppTrace, s);
+  expectTrace(eppTrace, { jaegerUi: e.jaegerUi })
+    .toSatisfyContract(contract, roles)
+    .span({ name: 'gateway.request_orchestration', service: epp })
+    .hasAttributes({ target_model: e.models[0].model });
+}
+
+describe('smoke', () => {
+  it('one request: the EPP picks a model server, and Envoy, EPP and model-server spans are parented as the contract says', async () => {
+    const s = env();
+    await withFailureReport('smoke', s.topology, (evidence) => oneTracedRequest(s, evidence));
+  });
+
+  it('negative control: a model server that drops traceparent fails the smoke check, showing the tree', async () => {
+    const s = env();
+    await setMockFaults(s.topology.endpoints, ['drop-traceparent']);
+    try {
+      const failure = await oneTracedRequest(s, {
+        trace: () => undefined,
+        note: () => undefined,
+      } as unknown as Evidence).then(
+        () => undefined,
+        (err: Error) => err,
+      );
+      expect(failure?.message).toMatch(
+        /timed out .* waiting for the client trace .* with Envoy and model-server spans/,
+      );
+      expect(failure?.message).toContain('last reason: no model-server span yet');
+      expect(failure?.message).toMatch(/envoy-gateway {2}ingress {2}\[server\]/);
+    } finally {
+      await setMockFaults(s.topology.endpoints, []);
+    }
+  });
+});
