@@ -24,6 +24,8 @@ export interface StartedMockVllm {
   setFaults(faults: Iterable<Fault>): void;
   /** The last requests received, newest last, with their headers (what trace context arrived). */
   requests(): readonly ReceivedRequest[];
+  /** Exports the spans still waiting in the batch processor. */
+  flushSpans(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,9 @@ export async function startMockVllm(
       body = JSON.parse(await readBody(req)) as Record<string, unknown>;
     } catch {
       return sendJson(res, 400, errorBody('request body is not valid JSON', 'BadRequestError', 400));
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return sendJson(res, 400, errorBody('request body must be a JSON object', 'BadRequestError', 400));
     }
     if (body.model !== opts.model) {
       return sendJson(res, 404, errorBody(`The model \`${String(body.model)}\` does not exist.`, 'NotFoundError', 404));
@@ -197,6 +202,9 @@ export async function startMockVllm(
       faults = new Set(f);
     },
     requests: () => received,
+    flushSpans: async () => {
+      await tracing?.flush();
+    },
     async stop() {
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

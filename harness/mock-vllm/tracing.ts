@@ -31,6 +31,7 @@ const headerGetter = {
 
 export interface MockTracing {
   startRequestSpan(headers: IncomingHttpHeaders, faults: ReadonlySet<Fault>, startTime: number): Span | undefined;
+  flush(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -73,6 +74,7 @@ export function createTracing(opts: {
       const name = faults.has('wrong-span-name') ? `${LLM_REQUEST_SPAN}_v2` : LLM_REQUEST_SPAN;
       return tracer.startSpan(name, { kind: SpanKind.SERVER, startTime, links }, parent ?? context.active());
     },
+    flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
 }

@@ -6,6 +6,7 @@ export type Deviation =
   | { kind: 'unexpected'; span: string }
   | { kind: 'wrong-kind'; span: string; expected: string; found: string }
   | { kind: 'wrong-parent'; span: string; expected: string; found: string }
+  | { kind: 'wrong-scope'; span: string; expected: string; found: string }
   | { kind: 'missing-attribute'; span: string; key: string };
 
 export function describeDeviation(d: Deviation): string {
@@ -18,6 +19,8 @@ export function describeDeviation(d: Deviation): string {
       return `${d.span}: kind ${d.found}, expected ${d.expected}`;
     case 'wrong-parent':
       return `${d.span}: parent ${d.found}, expected ${d.expected}`;
+    case 'wrong-scope':
+      return `${d.span}: scope ${d.found}, expected ${d.expected}`;
     case 'missing-attribute':
       return `${d.span}: missing attribute ${d.key}`;
   }
@@ -49,6 +52,9 @@ export function checkContract(t: Trace, contract: EppContract, services: Partial
       if (want.parent !== undefined) {
         const got = describeParent(t, s);
         if (got !== want.parent) out.push({ kind: 'wrong-parent', span: want.name, expected: want.parent, found: got });
+      }
+      if (want.scope !== undefined && s.scope.name !== want.scope) {
+        out.push({ kind: 'wrong-scope', span: want.name, expected: want.scope, found: s.scope.name });
       }
       for (const key of want.requiredAttributes) {
         if (s.attributes[key] === undefined) out.push({ kind: 'missing-attribute', span: want.name, key });

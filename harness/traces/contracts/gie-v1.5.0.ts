@@ -6,13 +6,21 @@ export const gieV150: EppContract = {
   basis: 'recorded',
   joinsIncomingTrace: false,
   spans: [
-    { name: 'gateway.request', kind: 'server', role: 'epp', parent: 'root', requiredAttributes: [] },
+    {
+      name: 'gateway.request',
+      kind: 'server',
+      role: 'epp',
+      parent: 'root',
+      requiredAttributes: [],
+      scope: 'gateway-api-inference-extension/epp/extproc',
+    },
     {
       name: 'gateway.request_orchestration',
       kind: 'server',
       role: 'epp',
       parent: 'gateway.request',
       requiredAttributes: ['target_model', 'request_prio'],
+      scope: 'gateway-api-inference-extension',
     },
   ],
   notes:

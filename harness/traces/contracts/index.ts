@@ -1,3 +1,4 @@
+import { gieV140 } from './gie-v1.4.0';
 import { gieV150 } from './gie-v1.5.0';
 import { llmDRouterV0100, llmDRouterV090 } from './llm-d-router';
 import type { EppContract } from './types';
@@ -5,6 +6,7 @@ import type { EppContract } from './types';
 export * from './types';
 
 export const CONTRACTS: Record<string, EppContract> = {
+  [gieV140.eppVersion]: gieV140,
   [gieV150.eppVersion]: gieV150,
   [llmDRouterV090.eppVersion]: llmDRouterV090,
   [llmDRouterV0100.eppVersion]: llmDRouterV0100,

@@ -13,6 +13,8 @@ export interface SpanContract {
    */
   parent?: string | 'incoming' | 'root';
   requiredAttributes: string[];
+  /** The instrumentation scope (tracer name) it is emitted under, when checked. */
+  scope?: string;
   /** Present only in some configurations (e.g. a plugin that is not always enabled). */
   optional?: boolean;
 }
