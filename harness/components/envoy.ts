@@ -97,6 +97,15 @@ export function renderEnvoyBootstrap(c: EnvoyConfig): string {
   };
   return stringify({
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: c.adminPort } } },
+    // Envoy's OpenTelemetry tracer exports every 5 s (or per 5 spans) by default; scenarios wait on those spans.
+    layered_runtime: {
+      layers: [
+        {
+          name: 'epp-e2e-static',
+          static_layer: { 'tracing.opentelemetry.flush_interval_ms': 100, 'tracing.opentelemetry.min_flush_spans': 1 },
+        },
+      ],
+    },
     static_resources: {
       listeners: [
         {

@@ -110,6 +110,13 @@ describe('Envoy bootstrap', () => {
     });
   });
 
+  it('flushes its spans quickly instead of every 5 s', () => {
+    expect(boot.layered_runtime.layers[0].static_layer).toEqual({
+      'tracing.opentelemetry.flush_interval_ms': 100,
+      'tracing.opentelemetry.min_flush_spans': 1,
+    });
+  });
+
   it('traces with the OpenTelemetry tracer to the OTLP cluster', () => {
     expect(hcm.tracing.provider.name).toBe('envoy.tracers.opentelemetry');
     expect(hcm.tracing.provider.typed_config.service_name).toBe('envoy-gateway');

@@ -30,7 +30,7 @@ describe('failure report', () => {
     const failing = withFailureReport('propagation: client trace', topology, async (e) => {
       e.trace({
         label: 'client trace',
-        raw: { spans: [1] },
+        raw: { spans: [{ startNs: 12n }] },
         tree: 'envoy ingress\n  llm_request',
         jaegerLink: 'http://j/trace/abc',
       });
@@ -47,6 +47,12 @@ describe('failure report', () => {
     expect(err.message).not.toContain('etcd line'); // only the components a trace failure is about
     expect(readdirSync(folder).sort()).toEqual(['error.txt', 'logs', 'trace-1-client-trace.json', 'trees.txt']);
     expect(readFileSync(join(folder, 'trees.txt'), 'utf8')).toContain('envoy ingress\n  llm_request');
+    expect(JSON.parse(readFileSync(join(folder, 'trace-1-client-trace.json'), 'utf8'))).toEqual({
+      spans: [{ startNs: '12' }],
+    });
+    expect(JSON.parse(readFileSync(join(folder, 'trace-1-client-trace.json'), 'utf8'))).toEqual({
+      spans: [{ startNs: '12' }],
+    });
     expect(readdirSync(join(folder, 'logs')).sort()).toEqual(['epp.log', 'etcd.log']);
   });
 });

@@ -53,7 +53,9 @@ export function writeFailureArtifacts(
   mkdirSync(join(dir, 'logs'), { recursive: true });
   writeFileSync(join(dir, 'error.txt'), `${error.stack ?? error.message}\n`);
   evidence.traces.forEach((t, i) => {
-    writeFileSync(join(dir, `trace-${i + 1}-${slug(t.label)}.json`), JSON.stringify(t.raw, null, 2));
+    // Span times are BigInt nanoseconds, which JSON cannot hold as numbers.
+    const json = JSON.stringify(t.raw, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+    writeFileSync(join(dir, `trace-${i + 1}-${slug(t.label)}.json`), json);
   });
   const trees = evidence.traces.map(
     (t) => `## ${t.label}\n${t.jaegerLink ? `${t.jaegerLink}\n` : ''}${t.tree ?? '(no tree)'}`,

@@ -1,0 +1,144 @@
+// Propagation: W3C trace context entering at the gateway comes out at the model server, and the context the
+// EPP injects into the forwarded request parents the model server's span. Each claim has a negative control
+// (a mock vLLM fault) proven to fail it.
+import { processThroughEpp } from '../harness/drivers/extproc/client';
+import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
+import { withFailureReport, type Evidence } from '../harness/report/failure-report';
+import { mockRequests, setMockFaults } from '../harness/scenario/mock-faults';
+import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
+import { contractFor, expectTrace, renderTrace, waitForTrace } from '../harness/traces';
+
+const env = useTopology({ models: 2 });
+const TRACESTATE = 'epp-e2e=t61rcWkgMzE,vendor=abc';
+const BAGGAGE = 'user=alice,tenant=blue';
+const noEvidence = { trace: () => undefined, note: () => undefined } as unknown as Evidence;
+
+/** Client context through Envoy: the model server gets the client's trace id, tracestate and baggage. */
+async function clientContextReachesModel(s: ScenarioEnv, evidence: Evidence): Promise<void> {
+  const e = s.topology.endpoints;
+  const client = newTraceparent(true);
+  const res = await sendCompletion(e.gateway, {
+    model: e.models[0].model,
+    headers: { traceparent: client.traceparent, tracestate: TRACESTATE, baggage: BAGGAGE },
+  });
+  expect(res.status).toBe(200);
+  const served = e.models.find((m) => m.name === res.servedBy)!;
+  const got = (await mockRequests(served.url)).at(-1)!.headers;
+  expect(got.traceparent).toMatch(new RegExp(`^00-${client.traceId}-[0-9a-f]{16}-01$`));
+  expect(got.tracestate).toBe(TRACESTATE);
+  expect(got.baggage).toBe(BAGGAGE);
+
+  const t = await waitForTrace(
+    s.jaeger,
+    client.traceId,
+    (x) => {
+      if (!x.spans.some((sp) => sp.service === e.services.envoy && sp.name === 'ingress'))
+        return 'no Envoy ingress span yet';
+      return x.spans.some((sp) => sp.service === e.services.mockVllm)
+        ? true
+        : 'no model-server span in the client trace yet';
+    },
+    { description: `the Envoy and model-server spans in client trace ${client.traceId}` },
+  );
+  evidence.trace({ label: 'client trace', raw: t, tree: renderTrace(t), jaegerLink: s.jaeger.uiLink(t.traceId) });
+  expectTrace(t, { jaegerUi: e.jaegerUi })
+    .toBeOneConnectedTrace({ externalParent: client.spanId })
+    .span({ name: 'llm_request', service: e.services.mockVllm })
+    .hasParent({ name: 'ingress', service: e.services.envoy });
+  const sent = got.traceparent as string;
+  expectTrace(t).span('llm_request').hasParentId(sent.split('-')[2]);
+}
+
+/**
+ * Without Envoy (the ext_proc driver forwards the request itself): the EPP's injected traceparent names its
+ * gateway.request span, and the model server's llm_request is that span's child, in one connected trace.
+ */
+async function eppContextParentsModel(s: ScenarioEnv, evidence: Evidence): Promise<void> {
+  const e = s.topology.endpoints;
+  const contract = contractFor(e.eppVersion);
+  const result = await processThroughEpp(e.extProc, {
+    body: { model: e.models[0].model, prompt: 'propagate me', max_tokens: 2 },
+    chunkSize: 5,
+    upstream: 'forward',
+  });
+  expect(result.upstreamResponse?.status).toBe(200);
+  const injected = result.requestHeaderMutation.set.traceparent;
+  expect(injected).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  const [, traceId, eppSpanId] = injected.split('-');
+  evidence.note(`EPP injected traceparent ${injected}`);
+  const t = await waitForTrace(
+    s.jaeger,
+    traceId,
+    (x) => {
+      if (!x.spans.some((sp) => sp.name === 'gateway.request')) return 'no gateway.request yet';
+      return x.spans.some((sp) => sp.service === e.services.mockVllm)
+        ? true
+        : 'no model-server span in the EPP trace yet';
+    },
+    { description: `the EPP trace ${traceId} with the model-server span` },
+  );
+  evidence.trace({ label: 'EPP trace', raw: t, tree: renderTrace(t), jaegerLink: s.jaeger.uiLink(t.traceId) });
+  const x = expectTrace(t, { jaegerUi: e.jaegerUi });
+  x.toBeOneConnectedTrace().toCrossServices([e.services.epp, e.services.mockVllm]);
+  x.span({ name: 'gateway.request', service: e.services.epp })
+    .isRoot()
+    .hasChild({ name: 'llm_request', service: e.services.mockVllm });
+  expect(t.spans.find((sp) => sp.name === 'gateway.request')!.spanId).toBe(eppSpanId);
+  x.toSatisfyContract(contract, { epp: e.services.epp });
+}
+
+describe('propagation', () => {
+  it('client traceparent, tracestate and baggage go through Envoy to the model server, whose span joins the client trace', async () => {
+    const s = env();
+    await withFailureReport('propagation: client context', s.topology, (ev) => clientContextReachesModel(s, ev));
+  });
+
+  it("the EPP's injected context parents the model server's span (ext_proc driver, no Envoy)", async () => {
+    const s = env();
+    await withFailureReport('propagation: EPP context', s.topology, (ev) => eppContextParentsModel(s, ev));
+  });
+
+  it.each([
+    [
+      'drop-traceparent',
+      /waiting for the Envoy and model-server spans in client trace [0-9a-f]{32}\nlast reason: no model-server span/,
+    ],
+    [
+      'new-root-trace',
+      /waiting for the Envoy and model-server spans in client trace [0-9a-f]{32}\nlast reason: no model-server span/,
+    ],
+    [
+      'orphan-parent',
+      /expected one connected trace \(one entry span, no orphans\)\nfound: 1 entry span\(s\): envoy-gateway ingress \[server\] \(\w+\); 1 orphan\(s\): mock-vllm llm_request/,
+    ],
+  ])('negative control: mock fault %s fails the client-context check', async (fault, message) => {
+    const s = env();
+    await setMockFaults(s.topology.endpoints, [fault]);
+    try {
+      const err = await clientContextReachesModel(s, noEvidence).then(
+        () => undefined,
+        (x: Error) => x,
+      );
+      expect(err?.message).toMatch(message);
+    } finally {
+      await setMockFaults(s.topology.endpoints, []);
+    }
+  });
+
+  it('negative control: mock fault new-root-trace fails the EPP-context check', async () => {
+    const s = env();
+    await setMockFaults(s.topology.endpoints, ['new-root-trace']);
+    try {
+      const err = await eppContextParentsModel(s, noEvidence).then(
+        () => undefined,
+        (x: Error) => x,
+      );
+      expect(err?.message).toMatch(
+        /waiting for the EPP trace [0-9a-f]{32} with the model-server span\nlast reason: no model-server span in the EPP trace yet/,
+      );
+      expect(err?.message).toMatch(/llm-d-epp {2}gateway\.request {2}\[server\]/);
+    } finally {
+      await setMockFaults(s.topology.endpoints, []);
+    }
+  });
+});
