@@ -36,7 +36,7 @@ e2e: deps
 	@$(CLI) doctor --topology $(TOPOLOGY) $(if $(EPP_VERSION),--epp-version $(EPP_VERSION)) >/dev/null || \
 	  { $(CLI) doctor --topology $(TOPOLOGY); echo; echo "make e2e: the $(TOPOLOGY) topology cannot run on this machine (see above)."; \
 	    echo "           The local topology needs no container engine: make e2e TOPOLOGY=local"; exit 1; }
-	$(CLI) tools $(if $(EPP_VERSION),--epp-version $(EPP_VERSION))
+	$(CLI) tools --all-epp-versions $(if $(EPP_VERSION),--epp-version $(EPP_VERSION))
 	EPP_E2E_TOPOLOGY=$(TOPOLOGY) $(if $(EPP_VERSION),EPP_E2E_EPP_VERSION=$(EPP_VERSION)) $(JEST) --selectProjects e2e --runInBand
 
 e2e-local:

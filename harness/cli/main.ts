@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { OptionError, resolveRunOptions, type RawOptions } from '../config/run-options';
 import { ensureGoTool } from '../tools/build-go-tool';
-import { ensureLocalTools, kindSpec } from '../tools/tools';
+import { ensureLocalTools, eppSpec, kindSpec } from '../tools/tools';
 import { loadVersions } from '../tools/versions';
 import { activeRuns, stopRun, writeUpState } from '../topology/local/active-runs';
 import { startLocalTopology } from '../topology/local/local-topology';
@@ -13,7 +13,8 @@ const USAGE = `usage: epp-e2e <command> [options]
 
 commands:
   doctor [--topology local|kind] [--epp-version V]   check prerequisites and pinned tools
-  tools  [--epp-version V] [--kind]                  build/download the pinned tools into the cache
+  tools  [--epp-version V] [--all-epp-versions] [--kind]
+                                                     build/download the pinned tools into the cache
   up     [--topology local] [--models N] [--epp-version V] [--json] [--fault mock-vllm:FAULT ...]
          [--epp-sampler NAME] [--epp-sampler-arg R]   start everything, print endpoints, run until Ctrl-C
   down                                               stop every run started by \`up\` from this checkout
@@ -28,6 +29,7 @@ const OPTIONS = {
   fault: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   kind: { type: 'boolean' },
+  'all-epp-versions': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -111,6 +113,13 @@ export async function main(argv: string[]): Promise<void> {
     } else if (command === 'tools') {
       const opts = resolveRunOptions(rawOptions(values));
       const paths = await ensureLocalTools(loadVersions(), opts.eppVersion, progress);
+      if (values['all-epp-versions']) {
+        for (const v of Object.keys(loadVersions().epp.versions)) {
+          Object.assign(paths, {
+            [`epp ${v}`]: Object.values(await ensureGoTool(eppSpec(loadVersions(), v), progress))[0],
+          });
+        }
+      }
       if (values.kind) Object.assign(paths, await ensureGoTool(kindSpec(loadVersions()), progress));
       for (const [name, path] of Object.entries(paths)) process.stdout.write(`${name.padEnd(14)} ${path}\n`);
     } else if (command === 'up') {
