@@ -8,6 +8,7 @@ import { startLocalTopology } from '../topology/local/local-topology';
 import { installSignalHandlers } from '../topology/local/process-registry';
 import type { Endpoints } from '../topology/types';
 import { formatChecks, runDoctor } from './doctor';
+import { jestArgs, runScenarios, scenarioNames } from './run-scenarios';
 
 const USAGE = `usage: epp-e2e <command> [options]
 
@@ -17,6 +18,8 @@ commands:
                                                      build/download the pinned tools into the cache
   up     [--topology local] [--models N] [--epp-version V] [--json] [--fault mock-vllm:FAULT ...]
          [--epp-sampler NAME] [--epp-sampler-arg R]   start everything, print endpoints, run until Ctrl-C
+  run    [--scenario NAME ...] [--fault mock-vllm:FAULT ...] [--epp-version V] [--topology local]
+                                                     run scenarios (all by default); a fault must make them fail
   down                                               stop every run started by \`up\` from this checkout
 `;
 
@@ -27,6 +30,7 @@ const OPTIONS = {
   'epp-sampler': { type: 'string' },
   'epp-sampler-arg': { type: 'string' },
   fault: { type: 'string', multiple: true },
+  scenario: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   kind: { type: 'boolean' },
   'all-epp-versions': { type: 'boolean' },
@@ -124,6 +128,12 @@ export async function main(argv: string[]): Promise<void> {
       for (const [name, path] of Object.entries(paths)) process.stdout.write(`${name.padEnd(14)} ${path}\n`);
     } else if (command === 'up') {
       code = await up(values);
+    } else if (command === 'run') {
+      const opts = resolveRunOptions(rawOptions(values));
+      const scenarios = (values.scenario as string[] | undefined) ?? scenarioNames();
+      jestArgs(scenarios); // validates the names before anything starts
+      await ensureLocalTools(loadVersions(), opts.eppVersion, progress);
+      code = await runScenarios(opts, scenarios);
     } else if (command === 'down') {
       const runs = activeRuns(resolveRunOptions({}).runsRoot);
       if (runs.length === 0) process.stdout.write('no run is up\n');

@@ -40,6 +40,7 @@ describe('failure report', () => {
     const folder = join(dir, 'failures', 'propagation-client-trace');
     expect(err.message).toContain('expected llm_request to be a child of gateway.request');
     expect(err.message).toContain(`artifacts: ${folder}`);
+    expect(err.stack).toContain(`artifacts: ${folder}`);
     expect(err.message).toContain('jaeger: client trace: http://j/trace/abc');
     expect(err.message).toContain('--- epp (last 6 lines');
     expect(err.message).toContain('epp line 19');

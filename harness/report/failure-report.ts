@@ -95,7 +95,10 @@ export async function withFailureReport<T>(
     const error = err instanceof Error ? err : new Error(String(err));
     const logs = topology.logs();
     const dir = writeFailureArtifacts(join(topology.endpoints.runDir, 'failures', slug(name)), error, evidence, logs);
+    const original = error.message;
     error.message += failureFooter(dir, evidence, logs);
+    // Test runners print the stack, whose first lines are the message as it was when the error was made.
+    if (error.stack?.includes(original)) error.stack = error.stack.replace(original, error.message);
     throw error;
   }
 }
