@@ -4,7 +4,7 @@
 import { processThroughEpp } from '../harness/drivers/extproc/client';
 import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
 import { withFailureReport, type Evidence } from '../harness/report/failure-report';
-import { mockRequests, setMockFaults } from '../harness/scenario/mock-faults';
+import { failureUnderMockFaults, mockRequests } from '../harness/scenario/mock-faults';
 import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
 import { contractFor, expectTrace, renderTrace, waitForTrace } from '../harness/traces';
 
@@ -113,32 +113,20 @@ describe('propagation', () => {
     ],
   ])('negative control: mock fault %s fails the client-context check', async (fault, message) => {
     const s = env();
-    await setMockFaults(s.topology.endpoints, [fault]);
-    try {
-      const err = await clientContextReachesModel(s, noEvidence).then(
-        () => undefined,
-        (x: Error) => x,
-      );
-      expect(err?.message).toMatch(message);
-    } finally {
-      await setMockFaults(s.topology.endpoints, []);
-    }
+    const err = await failureUnderMockFaults(s.topology.endpoints, [fault], () =>
+      clientContextReachesModel(s, noEvidence),
+    );
+    expect(err.message).toMatch(message);
   });
 
   it('negative control: mock fault new-root-trace fails the EPP-context check', async () => {
     const s = env();
-    await setMockFaults(s.topology.endpoints, ['new-root-trace']);
-    try {
-      const err = await eppContextParentsModel(s, noEvidence).then(
-        () => undefined,
-        (x: Error) => x,
-      );
-      expect(err?.message).toMatch(
-        /waiting for the EPP trace [0-9a-f]{32} with the model-server span\nlast reason: no model-server span in the EPP trace yet/,
-      );
-      expect(err?.message).toMatch(/llm-d-epp {2}gateway\.request {2}\[server\]/);
-    } finally {
-      await setMockFaults(s.topology.endpoints, []);
-    }
+    const err = await failureUnderMockFaults(s.topology.endpoints, ['new-root-trace'], () =>
+      eppContextParentsModel(s, noEvidence),
+    );
+    expect(err.message).toMatch(
+      /waiting for the EPP trace [0-9a-f]{32} with the model-server span\nlast reason: no model-server span in the EPP trace yet/,
+    );
+    expect(err.message).toMatch(/llm-d-epp {2}gateway\.request {2}\[server\]/);
   });
 });

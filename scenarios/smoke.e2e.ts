@@ -2,12 +2,13 @@
 // spans of Envoy, the EPP and the model server, parented as the running EPP version's contract says.
 import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
 import { withFailureReport, type Evidence } from '../harness/report/failure-report';
-import { mockRequests, setMockFaults } from '../harness/scenario/mock-faults';
+import { failureUnderMockFaults, mockRequests } from '../harness/scenario/mock-faults';
 import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
 import { contractFor, expectTrace, renderTrace, waitForTrace, waitForTraces, type Trace } from '../harness/traces';
 
 const env = useTopology({ models: 2 });
 
+const noEvidence = { trace: () => undefined, note: () => undefined } as unknown as Evidence;
 const EXT_PROC_SPAN = /^async envoy\.service\.ext_proc\.v3\.ExternalProcessor\.Process egress$/;
 
 function keep(evidence: Evidence, label: string, t: Trace, s: ScenarioEnv): void {
@@ -87,22 +88,11 @@ describe('smoke', () => {
 
   it('negative control: a model server that drops traceparent fails the smoke check, showing the tree', async () => {
     const s = env();
-    await setMockFaults(s.topology.endpoints, ['drop-traceparent']);
-    try {
-      const failure = await oneTracedRequest(s, {
-        trace: () => undefined,
-        note: () => undefined,
-      } as unknown as Evidence).then(
-        () => undefined,
-        (err: Error) => err,
-      );
-      expect(failure?.message).toMatch(
-        /timed out .* waiting for the client trace .* with Envoy and model-server spans/,
-      );
-      expect(failure?.message).toContain('last reason: no model-server span yet');
-      expect(failure?.message).toMatch(/envoy-gateway {2}ingress {2}\[server\]/);
-    } finally {
-      await setMockFaults(s.topology.endpoints, []);
-    }
+    const failure = await failureUnderMockFaults(s.topology.endpoints, ['drop-traceparent'], () =>
+      oneTracedRequest(s, noEvidence),
+    );
+    expect(failure.message).toMatch(/timed out .* waiting for the client trace .* with Envoy and model-server spans/);
+    expect(failure.message).toContain('last reason: no model-server span yet');
+    expect(failure.message).toMatch(/envoy-gateway {2}ingress {2}\[server\]/);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../tools/versions';
+import { groupsAlive } from '../topology/local/active-runs';
 
 /** The `epp-e2e` command as a user runs it, for tests of the CLI itself. */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
@@ -55,20 +55,7 @@ export function firstLine(child: ChildProcess, timeoutMs: number): Promise<strin
   });
 }
 
-/** Process groups of a run still alive, from the pid file the run keeps. */
+/** Process groups of a run still alive, from the pid file the run keeps beside its logs. */
 export function liveGroups(logsDir: string): number[] {
-  const file = join(dirname(logsDir), 'pids');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map(Number)
-    .filter((pid) => {
-      try {
-        process.kill(-pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+  return groupsAlive(dirname(logsDir));
 }

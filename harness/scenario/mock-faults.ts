@@ -21,3 +21,26 @@ export interface MockRequest {
 export async function mockRequests(url: string): Promise<MockRequest[]> {
   return (await axios.get<MockRequest[]>(`${url}/debug/requests`, { proxy: false })).data;
 }
+
+/**
+ * A negative control: runs `check` with the given mock faults switched on and returns the error it failed with.
+ * A check that passes anyway is the failure here, since it could never catch that fault. Faults go off again
+ * whatever happens.
+ */
+export async function failureUnderMockFaults(
+  e: Endpoints,
+  faults: string[],
+  check: () => Promise<void>,
+): Promise<Error> {
+  await setMockFaults(e, faults);
+  try {
+    await check();
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  } finally {
+    await setMockFaults(e, []);
+  }
+  throw new Error(
+    `negative control: the check passed with mock faults [${faults.join(', ')}] on, so it cannot catch them`,
+  );
+}

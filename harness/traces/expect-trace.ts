@@ -199,31 +199,24 @@ export class SpanExpectation {
   }
 
   hasAttributes(attrs: Record<string, Matcher>): this {
-    for (const s of this.spans()) {
-      const bad = Object.entries(attrs).filter(([k, want]) => !matchValue(want, s.attributes[k]));
-      if (bad.length) {
-        const found = bad
-          .map(([k]) => `${k}=${s.attributes[k] === undefined ? '(absent)' : JSON.stringify(s.attributes[k])}`)
-          .join(', ');
-        this.t.fail(
-          `expected ${this.what} to have attributes ${describeSelector({ attributes: Object.fromEntries(bad) }).slice(4)}`,
-          found,
-          [s],
-        );
-      }
-    }
-    return this;
+    return this.mapHas('attributes', attrs, (s) => s.attributes);
   }
 
   hasResource(attrs: Record<string, Matcher>): this {
+    return this.mapHas('resource attributes', attrs, (s) => s.resource);
+  }
+
+  /** Span attributes and resource attributes are checked alike; only where the values live differs. */
+  private mapHas(what: string, attrs: Record<string, Matcher>, of: (s: Span) => Span['attributes']): this {
     for (const s of this.spans()) {
-      const bad = Object.entries(attrs).filter(([k, want]) => !matchValue(want, s.resource[k]));
+      const values = of(s);
+      const bad = Object.entries(attrs).filter(([k, want]) => !matchValue(want, values[k]));
       if (bad.length) {
         const found = bad
-          .map(([k]) => `${k}=${s.resource[k] === undefined ? '(absent)' : JSON.stringify(s.resource[k])}`)
+          .map(([k]) => `${k}=${values[k] === undefined ? '(absent)' : JSON.stringify(values[k])}`)
           .join(', ');
         this.t.fail(
-          `expected ${this.what} to have resource attributes ${bad.map(([k]) => k).join(', ')} as given`,
+          `expected ${this.what} to have ${what} ${describeSelector({ attributes: Object.fromEntries(bad) }).slice(4)}`,
           found,
           [s],
         );

@@ -22,7 +22,8 @@ function alive(pid: number): boolean {
   }
 }
 
-function groupsAlive(runDir: string): number[] {
+/** Process groups of a run (from its pid file) that are still alive. */
+export function groupsAlive(runDir: string): number[] {
   const file = join(runDir, 'pids');
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
