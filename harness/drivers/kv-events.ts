@@ -1,0 +1,109 @@
+import axios from 'axios';
+import { setTimeout as delay } from 'node:timers/promises';
+import { blockStoredFor, KvEventPublisher, kvTopic, type KvEvent } from '../mock-vllm/kv-events';
+
+/** The EPP counts every KV-event message it receives; older builds use the kvcache_ name. */
+export const RECEIVED_METRICS = [
+  'llm_d_epp_kv_cache_events_messages_received_total',
+  'kvcache_kv_events_messages_received_total',
+];
+
+/** Sum of a counter's samples (all label sets) in Prometheus text, or undefined if the metric is absent. */
+export function counterValue(text: string, name: string): number | undefined {
+  let found = false;
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = new RegExp(`^${name}(\\{[^}]*\\})?\\s+([0-9.eE+-]+)`).exec(line);
+    if (m) {
+      found = true;
+      sum += Number(m[2]);
+    }
+  }
+  return found ? sum : undefined;
+}
+
+/**
+ * Publishes vLLM KV-cache events to the EPP's bound SUB socket (global-socket mode, topic
+ * `kv@<endpoint address>@<model>`), in vLLM's three-frame layout, and waits until the EPP has counted them:
+ * PUB/SUB drops what is sent before the subscription propagates, so arrival is checked, never assumed.
+ */
+export class KvEventsDriver {
+  private readonly pub: KvEventPublisher;
+  private sent = 0;
+
+  constructor(
+    endpoint: string,
+    private readonly eppMetricsUrl?: string,
+  ) {
+    this.pub = new KvEventPublisher(endpoint);
+  }
+
+  async publish(endpointAddress: string, model: string, events: KvEvent[]): Promise<void> {
+    await this.pub.publish(kvTopic(endpointAddress, model), events);
+    this.sent++;
+  }
+
+  /** BlockStored for the full blocks of `tokenIds`; returns the block hashes used, for a later BlockRemoved. */
+  async blockStored(endpointAddress: string, model: string, tokenIds: number[], blockSize: number): Promise<bigint[]> {
+    const ev = blockStoredFor(model, tokenIds, blockSize);
+    if (!ev || ev.type !== 'BlockStored')
+      throw new Error(`${tokenIds.length} tokens make no full block of ${blockSize}`);
+    await this.publish(endpointAddress, model, [ev]);
+    return ev.hashes;
+  }
+
+  blockRemoved(endpointAddress: string, model: string, hashes: bigint[]): Promise<void> {
+    return this.publish(endpointAddress, model, [{ type: 'BlockRemoved', hashes }]);
+  }
+
+  allBlocksCleared(endpointAddress: string, model: string): Promise<void> {
+    return this.publish(endpointAddress, model, [{ type: 'AllBlocksCleared' }]);
+  }
+
+  /** The EPP's received-messages counter now (0 before the first message, when it is not exported yet). */
+  async received(): Promise<number> {
+    if (!this.eppMetricsUrl) throw new Error('KvEventsDriver: no EPP metrics URL to confirm arrival with');
+    const res = await axios.get<string>(this.eppMetricsUrl, {
+      responseType: 'text',
+      proxy: false,
+      validateStatus: () => true,
+    });
+    return RECEIVED_METRICS.map((m) => counterValue(res.data, m)).find((v) => v !== undefined) ?? 0;
+  }
+
+  /**
+   * The slow-joiner handshake: sends AllBlocksCleared (harmless on an index with nothing of this endpoint yet)
+   * until the EPP counts one, so later messages are not dropped. Returns the counter then: the baseline that
+   * `waitUntilReceived` counts from.
+   */
+  async ready(endpointAddress: string, model: string, timeoutMs = 10000): Promise<number> {
+    const before = await this.received();
+    const started = Date.now();
+    while (Date.now() - started < timeoutMs) {
+      await this.allBlocksCleared(endpointAddress, model);
+      await delay(50);
+      const now = await this.received();
+      if (now > before) return now;
+    }
+    throw new Error(
+      `KV events: the EPP counted none of ${this.sent} messages in ${timeoutMs / 1000}s; is its SUB socket bound at the endpoint given?`,
+    );
+  }
+
+  /** Polls the EPP's received-messages counter until it reaches `atLeast`; the error says what it saw. */
+  async waitUntilReceived(atLeast: number, timeoutMs = 10000): Promise<number> {
+    const started = Date.now();
+    let last = 'not polled';
+    while (Date.now() - started < timeoutMs) {
+      const value = await this.received();
+      if (value >= atLeast) return value;
+      last = `${RECEIVED_METRICS[0]} = ${value}`;
+      await delay(100);
+    }
+    throw new Error(`KV events: the EPP did not count ${atLeast} messages within ${timeoutMs / 1000}s (last: ${last})`);
+  }
+
+  close(): Promise<void> {
+    return this.pub.close();
+  }
+}
