@@ -7,6 +7,9 @@ import { activeRuns, stopRun, writeUpState } from '../topology/local/active-runs
 import { startLocalTopology } from '../topology/local/local-topology';
 import { installSignalHandlers } from '../topology/local/process-registry';
 import type { Endpoints } from '../topology/types';
+import { join } from 'node:path';
+import { compareEppVersions, defaultCompareScenarios } from '../compare/compare';
+import { REPO_ROOT } from '../tools/versions';
 import { formatChecks, runDoctor } from './doctor';
 import { jestArgs, runScenarios, scenarioNames } from './run-scenarios';
 
@@ -20,13 +23,15 @@ commands:
          [--epp-sampler NAME] [--epp-sampler-arg R]   start everything, print endpoints, run until Ctrl-C
   run    [--scenario NAME ...] [--fault mock-vllm:FAULT ...] [--epp-version V] [--topology local]
                                                      run scenarios (all by default); a fault must make them fail
+  compare --epp-version A --epp-version B [--scenario NAME ...]
+                                                     trace-shape diff and scenario outcomes of two EPP versions
   down                                               stop every run started by \`up\` from this checkout
 `;
 
 const OPTIONS = {
   topology: { type: 'string' },
   models: { type: 'string' },
-  'epp-version': { type: 'string' },
+  'epp-version': { type: 'string', multiple: true },
   'epp-sampler': { type: 'string' },
   'epp-sampler-arg': { type: 'string' },
   fault: { type: 'string', multiple: true },
@@ -75,7 +80,7 @@ function rawOptions(values: Record<string, unknown>): RawOptions {
   return {
     topology: values.topology as string | undefined,
     models: values.models as string | undefined,
-    eppVersion: values['epp-version'] as string | undefined,
+    eppVersion: (values['epp-version'] as string[] | undefined)?.at(-1),
     eppSampler: values['epp-sampler'] as string | undefined,
     eppSamplerArg: values['epp-sampler-arg'] as string | undefined,
     faults: values.fault as string[] | undefined,
@@ -134,6 +139,21 @@ export async function main(argv: string[]): Promise<void> {
       jestArgs(scenarios); // validates the names before anything starts
       await ensureLocalTools(loadVersions(), opts.eppVersion, progress);
       code = await runScenarios(opts, scenarios);
+    } else if (command === 'compare') {
+      const versions = (values['epp-version'] as string[] | undefined) ?? [];
+      if (versions.length !== 2) throw new OptionError('compare takes exactly two --epp-version options (A, then B)');
+      const pair = versions.map((v) => resolveRunOptions({ ...rawOptions(values), eppVersion: v }).eppVersion) as [
+        string,
+        string,
+      ];
+      const opts = resolveRunOptions(rawOptions(values));
+      const scenarios = (values.scenario as string[] | undefined) ?? defaultCompareScenarios();
+      jestArgs(scenarios);
+      for (const v of pair) await ensureLocalTools(loadVersions(), v, progress);
+      const out = join(REPO_ROOT, 'reports', 'compare');
+      const result = await compareEppVersions(opts, pair, scenarios, out, progress);
+      process.stdout.write(`${result.text}\n\nMarkdown report: ${result.markdownFile}\n`);
+      code = result.regressed ? 1 : 0;
     } else if (command === 'down') {
       const runs = activeRuns(resolveRunOptions({}).runsRoot);
       if (runs.length === 0) process.stdout.write('no run is up\n');

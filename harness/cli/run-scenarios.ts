@@ -34,17 +34,17 @@ export function scenarioEnv(opts: RunOptions): NodeJS.ProcessEnv {
 }
 
 /** Runs the scenarios under jest; JUnit goes to reports/junit.xml, failure artifacts under the runs directory. */
-export function runScenarios(opts: RunOptions, scenarios: string[]): Promise<number> {
+export function runScenarios(opts: RunOptions, scenarios: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<number> {
   const args = jestArgs(scenarios);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...scenarioEnv(opts) },
+      env: { ...process.env, ...scenarioEnv(opts), ...extraEnv },
       stdio: 'inherit',
     });
     child.on('exit', (code) => {
       process.stderr.write(
-        `\nJUnit: ${join(REPO_ROOT, 'reports', 'junit.xml')}\n` +
+        `\nJUnit: ${extraEnv.JEST_JUNIT_OUTPUT_FILE ?? join(REPO_ROOT, 'reports', 'junit.xml')}\n` +
           `runs (logs, and failures/<scenario>/ with traces and trees on failure): ${opts.runsRoot}\n`,
       );
       resolve(code ?? 1);

@@ -1,0 +1,23 @@
+export type Outcome = 'passed' | 'failed';
+
+function unescape(s: string): string {
+  return s
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/** Test outcomes from a jest-junit file, keyed `<suite> › <test>`. */
+export function parseJunit(xml: string): Record<string, Outcome> {
+  const out: Record<string, Outcome> = {};
+  const cases = xml.matchAll(/<testcase\s+([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g);
+  for (const m of cases) {
+    const attrs = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((a) => [a[1], unescape(a[2])]));
+    const body = m[3] ?? '';
+    const key = `${attrs.classname ?? ''} › ${attrs.name ?? ''}`;
+    out[key] = /<failure|<error/.test(body) ? 'failed' : 'passed';
+  }
+  return out;
+}
