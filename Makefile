@@ -6,7 +6,7 @@ EPP_VERSION ?=
 CLI := node bin/epp-e2e.js
 JEST := node_modules/.bin/jest
 
-.PHONY: all deps tools doctor lint unit e2e e2e-local test up down clean
+.PHONY: all deps tools doctor lint unit e2e e2e-local test up down clean bench
 
 all: test
 
@@ -52,3 +52,7 @@ down: deps
 
 clean:
 	rm -rf .runs reports dist
+
+# A benchmark, not a test: cold start, trace latency, ext_proc throughput, suite wall time (reports/bench.json).
+bench: deps
+	node -r ts-node/register/transpile-only harness/bench/main.ts

@@ -139,12 +139,17 @@ async function forward(
  * chunks, then (after the EPP's decision) response headers and body, and finally a half-close, which is what
  * ends the EPP's `gateway.request` span.
  */
-export async function processThroughEpp(target: string, c: ExtProcCall): Promise<ExtProcResult> {
+/** One gRPC channel to the EPP that many calls can share, as Envoy multiplexes its ext_proc streams. */
+export function extProcChannel(target: string): grpc.Client {
+  const Client = externalProcessorClient();
+  return new Client(target, grpc.credentials.createInsecure());
+}
+
+export async function processThroughEpp(target: string | grpc.Client, c: ExtProcCall): Promise<ExtProcResult> {
   const timeoutMs = c.timeoutMs ?? 10000;
   const path = c.path ?? '/v1/completions';
   const bodyText = typeof c.body === 'string' ? c.body : JSON.stringify(c.body);
-  const Client = externalProcessorClient();
-  const client = new Client(target, grpc.credentials.createInsecure());
+  const client = typeof target === 'string' ? extProcChannel(target) : target;
   const metadata = new grpc.Metadata();
   for (const [k, v] of Object.entries(c.grpcMetadata ?? {})) metadata.set(k, v);
   const call = (
@@ -216,7 +221,7 @@ export async function processThroughEpp(target: string, c: ExtProcCall): Promise
     return result;
   } finally {
     call.end();
-    client.close();
+    if (typeof target === 'string') client.close();
   }
 }
 
