@@ -6,11 +6,13 @@ import { runScenarios } from '../cli/run-scenarios';
 import { resolveRunOptions } from '../config/run-options';
 import { extProcChannel, processThroughEpp } from '../drivers/extproc/client';
 import { newTraceparent, sendCompletion } from '../drivers/openai';
-import { ensureLocalTools } from '../tools/tools';
+import { ensureGoTool } from '../tools/build-go-tool';
+import { ensureLocalTools, ghzSpec } from '../tools/tools';
 import { loadVersions, REPO_ROOT } from '../tools/versions';
 import { installSignalHandlers } from '../topology/local/process-registry';
 import { startTopology } from '../topology/start';
 import { JaegerClient } from '../traces/jaeger-client';
+import { ghzMessages, ghzRps } from './ghz';
 import { formatTable, percentile, type BenchRow } from './stats';
 
 const TRACE_REQUESTS = Number(process.env.BENCH_TRACE_REQUESTS ?? 200);
@@ -68,6 +70,10 @@ async function main(): Promise<void> {
 
     const channel = extProcChannel(e.extProc);
     const throughput: Record<string, number> = {};
+    const ghzThroughput: Record<string, number> = {};
+    const ghz = Object.values(await ensureGoTool(ghzSpec(loadVersions()), progress))[0];
+    const dataFile = join(topology.endpoints.runDir, 'ghz-messages.json');
+    writeFileSync(dataFile, ghzMessages(e.models[0].model));
     for (const concurrency of [1, 8, 32]) {
       progress(`ext_proc driver: ${EXTPROC_REQUESTS} requests at ${concurrency} concurrent streams`);
       let next = 0;
@@ -85,14 +91,16 @@ async function main(): Promise<void> {
       );
       const rps = EXTPROC_REQUESTS / ((Date.now() - t0) / 1000);
       throughput[String(concurrency)] = Math.round(rps);
+      const ghzRate = await ghzRps(ghz, e.extProc, dataFile, EXTPROC_REQUESTS, concurrency);
+      ghzThroughput[String(concurrency)] = Math.round(ghzRate);
       rows.push({
-        measure: `ext_proc driver, ${concurrency} streams`,
+        measure: `ext_proc, ${concurrency} streams`,
         value: `${Math.round(rps)} req/s`,
-        detail: `${EXTPROC_REQUESTS} full request/response exchanges, one shared channel, real EPP`,
+        detail: `our driver; ghz ${Math.round(ghzRate)} req/s (driver/ghz ${(rps / ghzRate).toFixed(2)}); ${EXTPROC_REQUESTS} exchanges each, real EPP`,
       });
     }
     channel.close();
-    results.extProcRequestsPerSecond = throughput;
+    results.extProcRequestsPerSecond = { driver: throughput, ghz: ghzThroughput };
   } finally {
     await topology.stop();
     removeHandlers();

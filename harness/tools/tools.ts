@@ -37,6 +37,10 @@ export function kindSpec(v: Versions): GoToolSpec {
   return { name: 'kind', key: v.kind.version, pins: [v.kind], replacesFrom: [v.kind] };
 }
 
+export function ghzSpec(v: Versions): GoToolSpec {
+  return { name: 'ghz', key: v.ghz.version, pins: [v.ghz], replacesFrom: [v.ghz] };
+}
+
 /** Paths without building anything (for doctor). */
 export function localToolPaths(v: Versions, eppVersion?: string): LocalToolPaths {
   const cp = goToolPaths(controlPlaneSpec(v));

@@ -20,6 +20,7 @@ export interface Versions {
   envoy: { pypi: string; version: string };
   controlPlane: { kubernetes: GoToolPin; etcd: GoToolPin };
   kind: GoToolPin & { nodeImage: string };
+  ghz: GoToolPin;
 }
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -70,6 +71,7 @@ export function parseVersions(text: string): Versions {
       etcd: goPin(cp.etcd, 'control-plane.etcd'),
     },
     kind: { ...goPin(doc.kind, 'kind'), nodeImage: need(doc.kind?.nodeImage, 'kind.nodeImage') },
+    ghz: goPin(doc.ghz, 'ghz'),
   };
 }
 
