@@ -38,11 +38,13 @@ async function checkAttributes(s: ScenarioEnv): Promise<void> {
       'service.version': (v) => v !== undefined,
     });
     x.span({ service: e.services.mockVllm }).hasResource({ 'service.name': e.services.mockVllm });
-    x.span({ name: 'gateway.request_orchestration', service: e.services.epp }).hasAttributes({
-      target_model: e.models[0].model,
-    });
+    // Spans that name the model (per the contract of this EPP version) name the one asked for.
+    const contract = contractFor(e.eppVersion);
+    for (const sp of contract.spans.filter((c) => c.requiredAttributes.includes('target_model'))) {
+      x.span({ name: sp.name, service: e.services.epp }).hasAttributes({ target_model: e.models[0].model });
+    }
     // Picked endpoints on spans exist only in EPP versions whose contract declares them.
-    const declares = contractFor(e.eppVersion).spans.some((sp) => sp.requiredAttributes.includes(PICKED_ATTRIBUTE));
+    const declares = contract.spans.some((sp) => sp.requiredAttributes.includes(PICKED_ATTRIBUTE));
     if (declares)
       x.span({ attributes: { [PICKED_ATTRIBUTE]: (v) => v !== undefined } }).hasAttributes({
         [PICKED_ATTRIBUTE]: (v) => JSON.stringify(v).includes(answered!.name),

@@ -16,7 +16,9 @@ export function parseJunit(xml: string): Record<string, Outcome> {
   for (const m of cases) {
     const attrs = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((a) => [a[1], unescape(a[2])]));
     const body = m[3] ?? '';
-    const key = `${attrs.classname ?? ''} › ${attrs.name ?? ''}`;
+    // jest-junit's default classname repeats the title; a key names a test once.
+    const key =
+      attrs.classname && attrs.classname !== attrs.name ? `${attrs.classname} › ${attrs.name}` : (attrs.name ?? '');
     out[key] = /<failure|<error/.test(body) ? 'failed' : 'passed';
   }
   return out;
