@@ -52,7 +52,7 @@ export function createTracing(opts: {
     resource: resourceFromAttributes({ ...opts.resourceAttributes, [ATTR_SERVICE_NAME]: opts.serviceName }),
     spanProcessors: [
       // A short delay so scenarios see spans quickly; `slow-export` holds them long enough to miss a deadline.
-      new BatchSpanProcessor(exporter, { scheduledDelayMillis: opts.slowExport ? 30000 : 200 }),
+      new BatchSpanProcessor(exporter, { scheduledDelayMillis: opts.slowExport ? 30000 : 50 }),
     ],
   });
   const tracer: Tracer = provider.getTracer('epp-otel-e2e/mock-vllm');
