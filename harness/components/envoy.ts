@@ -16,12 +16,18 @@ export interface EnvoyConfig {
   serviceName: string;
   /** Percent of requests Envoy itself samples (its own random_sampling); 100 = trace every request. */
   samplingPercent: number;
+  /** Where the listener and admin bind: 127.0.0.1 locally, 0.0.0.0 in a kind pod. */
+  listenAddress?: string;
+  /** The EPP's and the OTLP collector's host: 127.0.0.1 locally, a Service DNS name on kind. */
+  eppHost?: string;
+  otlpHost?: string;
 }
 
-function http2Cluster(name: string, port: number): Record<string, unknown> {
+function http2Cluster(name: string, host: string, port: number): Record<string, unknown> {
   return {
     name,
-    type: 'STATIC',
+    // An IP is used as is; a Service name is resolved (and re-resolved when the Service's pods move).
+    type: /^[\d.]+$/.test(host) ? 'STATIC' : 'STRICT_DNS',
     connect_timeout: '2s',
     typed_extension_protocol_options: {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
@@ -32,7 +38,7 @@ function http2Cluster(name: string, port: number): Record<string, unknown> {
     load_assignment: {
       cluster_name: name,
       endpoints: [
-        { lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: port } } } }] },
+        { lb_endpoints: [{ endpoint: { address: { socket_address: { address: host, port_value: port } } } }] },
       ],
     },
   };
@@ -45,6 +51,7 @@ function http2Cluster(name: string, port: number): Record<string, unknown> {
  * OpenTelemetry tracer exports its own spans to Jaeger so the gateway shows up in the trace.
  */
 export function renderEnvoyBootstrap(c: EnvoyConfig): string {
+  const listen = c.listenAddress ?? '127.0.0.1';
   const hcm = {
     '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
     stat_prefix: 'gateway',
@@ -96,7 +103,7 @@ export function renderEnvoyBootstrap(c: EnvoyConfig): string {
     ],
   };
   return stringify({
-    admin: { address: { socket_address: { address: '127.0.0.1', port_value: c.adminPort } } },
+    admin: { address: { socket_address: { address: listen, port_value: c.adminPort } } },
     // Envoy's OpenTelemetry tracer exports every 5 s (or per 5 spans) by default; scenarios wait on those spans.
     layered_runtime: {
       layers: [
@@ -110,13 +117,13 @@ export function renderEnvoyBootstrap(c: EnvoyConfig): string {
       listeners: [
         {
           name: 'gateway',
-          address: { socket_address: { address: '127.0.0.1', port_value: c.gatewayPort } },
+          address: { socket_address: { address: listen, port_value: c.gatewayPort } },
           filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }],
         },
       ],
       clusters: [
-        http2Cluster(EXT_PROC_CLUSTER, c.eppGrpcPort),
-        http2Cluster('otlp', c.otlpGrpcPort),
+        http2Cluster(EXT_PROC_CLUSTER, c.eppHost ?? '127.0.0.1', c.eppGrpcPort),
+        http2Cluster('otlp', c.otlpHost ?? '127.0.0.1', c.otlpGrpcPort),
         {
           name: 'model_servers',
           type: 'ORIGINAL_DST',

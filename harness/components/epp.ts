@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import type { ManagedProcess } from '../topology/local/managed-process';
 import { grpcHealthProbe, httpProbe, waitReady } from '../topology/local/readiness';
 import type { RunContext } from '../topology/local/run-context';
+import { renderTemplate } from '../topology/templates';
 import type { KubeClient, KubeObject } from './kube-client';
 
 export const POOL_NAME = 'e2e-pool';
@@ -12,24 +13,30 @@ export const MODEL_SERVER_POD = 'mock-vllm';
 export const EXT_PROC_SERVICE = 'envoy.service.ext_proc.v3.ExternalProcessor';
 
 /**
- * The model servers as the EPP sees them: one Pod object at 127.0.0.1 whose target ports are the mock vLLM
- * processes (the InferencePool's multi-port form, one endpoint `<pod>-rank-<i>` per port). Distinct Pod IPs
- * would need addresses other than 127.0.0.1, which the harness does not listen on.
+ * The model servers as the EPP sees them. Locally: one Pod object at 127.0.0.1 whose target ports are the
+ * mock vLLM processes (the InferencePool's multi-port form, one endpoint `<pod>-rank-<i>` per port; distinct
+ * Pod IPs would need addresses other than 127.0.0.1, which the harness does not listen on). On kind: N pods
+ * on one port. One template for both (fixtures/manifests/inference-pool.yaml).
  */
-export function renderInferencePool(modelPorts: number[], eppPort: number): KubeObject {
-  if (modelPorts.length < 1 || modelPorts.length > 8) {
-    throw new Error(`an InferencePool takes 1 to 8 target ports, got ${modelPorts.length}`);
+export function renderInferencePool(opts: {
+  namespace: string;
+  targetPorts: number[];
+  eppPort: number;
+  modelServerApp: string;
+  eppService?: string;
+}): KubeObject {
+  if (opts.targetPorts.length < 1 || opts.targetPorts.length > 8) {
+    throw new Error(`an InferencePool takes 1 to 8 target ports, got ${opts.targetPorts.length}`);
   }
-  return {
-    apiVersion: 'inference.networking.k8s.io/v1',
-    kind: 'InferencePool',
-    metadata: { name: POOL_NAME, namespace: POOL_NAMESPACE },
-    spec: {
-      selector: { matchLabels: { app: MODEL_SERVER_POD } },
-      targetPorts: modelPorts.map((number) => ({ number })),
-      endpointPickerRef: { name: 'epp', kind: 'Service', port: { number: eppPort } },
-    },
-  };
+  const [pool] = renderTemplate('inference-pool.yaml', {
+    namespace: opts.namespace,
+    poolName: POOL_NAME,
+    modelServerApp: opts.modelServerApp,
+    targetPorts: opts.targetPorts.map((number) => ({ number })),
+    eppService: opts.eppService ?? 'epp',
+    eppPort: opts.eppPort,
+  });
+  return pool;
 }
 
 export function renderModelServerPod(modelPorts: number[]): { pod: KubeObject; status: KubeObject } {
@@ -116,12 +123,13 @@ export function eppArgs(ports: EppPorts): string[] {
 }
 
 /** OTEL_* as the EPP reads them (it only knows parentbased_traceidratio and falls back to 10% otherwise). */
-export function eppEnv(kubeconfig: string, tracing: EppTracing): Record<string, string> {
+export function eppEnv(kubeconfig: string | undefined, tracing: EppTracing): Record<string, string> {
   const attrs = Object.entries(tracing.resourceAttributes)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
   return {
-    KUBECONFIG: kubeconfig,
+    // In a pod the EPP uses its service account instead.
+    ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint,
     OTEL_EXPORTER_OTLP_INSECURE: 'true',

@@ -14,13 +14,10 @@ export interface MockVllmLaunch {
   faults: string[];
 }
 
-export function mockVllmArgs(m: MockVllmLaunch): string[] {
+/** The mock's own flags, the same for a local process and a kind pod (which listens on 0.0.0.0). */
+export function mockVllmServerArgs(m: MockVllmLaunch, host = '127.0.0.1'): string[] {
   const args = [
-    '-r',
-    'ts-node/register/transpile-only',
-    // Override for trying the harness against another model server entry point.
-    process.env.EPP_E2E_MOCK_VLLM_MAIN ?? join(REPO_ROOT, 'harness', 'mock-vllm', 'main.ts'),
-    '--host=127.0.0.1',
+    `--host=${host}`,
     `--port=${m.port}`,
     `--model=${m.model}`,
     `--pod-name=${m.name}`,
@@ -30,6 +27,16 @@ export function mockVllmArgs(m: MockVllmLaunch): string[] {
   if (m.kvEventsEndpoint) args.push(`--kv-events-endpoint=${m.kvEventsEndpoint}`);
   if (m.faults.length) args.push(`--faults=${m.faults.join(',')}`);
   return args;
+}
+
+export function mockVllmArgs(m: MockVllmLaunch): string[] {
+  return [
+    '-r',
+    'ts-node/register/transpile-only',
+    // Override for trying the harness against another model server entry point.
+    process.env.EPP_E2E_MOCK_VLLM_MAIN ?? join(REPO_ROOT, 'harness', 'mock-vllm', 'main.ts'),
+    ...mockVllmServerArgs(m),
+  ];
 }
 
 export async function startMockVllm(ctx: RunContext, m: MockVllmLaunch): Promise<ManagedProcess> {

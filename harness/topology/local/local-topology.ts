@@ -1,7 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunOptions } from '../../config/run-options';
-import { installEppCrds, renderInferencePool, renderModelServerPod, startEpp, eppEnv } from '../../components/epp';
+import {
+  MODEL_SERVER_POD,
+  POOL_NAMESPACE,
+  installEppCrds,
+  renderInferencePool,
+  renderModelServerPod,
+  startEpp,
+  eppEnv,
+} from '../../components/epp';
 import { startEnvoy } from '../../components/envoy';
 import { startEtcd } from '../../components/etcd';
 import { startJaeger } from '../../components/jaeger';
@@ -12,11 +20,11 @@ import { moduleDir } from '../../tools/build-go-tool';
 import { ensureLocalTools } from '../../tools/tools';
 import { loadVersions, resolveEppVersion } from '../../tools/versions';
 import type { Capability, Endpoints, Topology } from '../types';
+import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
 import { freePorts } from './ports';
 import { createRunContext, type RunContext } from './run-context';
 
-export const ENVOY_SERVICE = 'envoy-gateway';
-export const MOCK_VLLM_SERVICE = 'mock-vllm';
+export { ENVOY_SERVICE, MOCK_VLLM_SERVICE };
 
 class LocalTopology implements Topology {
   readonly name = 'local' as const;
@@ -104,7 +112,14 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
 
     const [{ api, kube }, jaeger] = await Promise.all([controlPlane, tracingAndModels]);
     const { pod, status } = renderModelServerPod(modelPorts);
-    await kube.apply(renderInferencePool(modelPorts, eGrpc));
+    await kube.apply(
+      renderInferencePool({
+        namespace: POOL_NAMESPACE,
+        targetPorts: modelPorts,
+        eppPort: eGrpc,
+        modelServerApp: MODEL_SERVER_POD,
+      }),
+    );
     await kube.apply(pod);
     await kube.applyStatus(status);
 
