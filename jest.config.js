@@ -15,6 +15,9 @@ module.exports = {
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/scenarios/**/*.e2e.ts'],
       setupFilesAfterEnv: ['<rootDir>/harness/scenario/jest-e2e-setup.ts'],
+      // kind: one cluster for all scenario files of a run (local: no-ops).
+      globalSetup: '<rootDir>/harness/scenario/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/harness/scenario/jest-global-teardown.ts',
     },
   ],
   reporters: ['default', ['jest-junit', { outputDirectory: 'reports', outputName: 'junit.xml' }]],

@@ -82,7 +82,7 @@ describe('an unknown sampler name', () => {
       expect(() => assertRate(k, n, 1)).toThrow(/NOT consistent/);
       await checkDecisionsInJaeger(s.jaeger, decisions);
     });
-    const log = readFileSync(s.topology.logs().epp, 'utf8');
+    const log = readFileSync((await s.topology.collectLogs()).epp, 'utf8');
     expect(log).toContain('unsupported sampler type: always_on, fallback to parentbased_traceidratio with 0.1 Ratio');
   });
 });

@@ -4,7 +4,7 @@ import { ensureGoTool } from '../tools/build-go-tool';
 import { ensureLocalTools, eppSpec, kindSpec } from '../tools/tools';
 import { loadVersions } from '../tools/versions';
 import { activeRuns, stopRun, writeUpState } from '../topology/local/active-runs';
-import { startLocalTopology } from '../topology/local/local-topology';
+import { startTopology } from '../topology/start';
 import { installSignalHandlers } from '../topology/local/process-registry';
 import type { Endpoints } from '../topology/types';
 import { join } from 'node:path';
@@ -19,13 +19,19 @@ commands:
   doctor [--topology local|kind] [--epp-version V]   check prerequisites and pinned tools
   tools  [--epp-version V] [--all-epp-versions] [--kind]
                                                      build/download the pinned tools into the cache
-  up     [--topology local] [--models N] [--epp-version V] [--json] [--fault mock-vllm:FAULT ...]
+  up     [--topology local|kind] [--models N] [--epp-version V] [--json] [--fault mock-vllm:FAULT ...]
          [--epp-sampler NAME] [--epp-sampler-arg R]   start everything, print endpoints, run until Ctrl-C
-  run    [--scenario NAME ...] [--fault mock-vllm:FAULT ...] [--epp-version V] [--topology local]
+  run    [--scenario NAME ...] [--fault mock-vllm:FAULT ...] [--epp-version V] [--topology local|kind]
                                                      run scenarios (all by default); a fault must make them fail
   compare --epp-version A --epp-version B [--scenario NAME ...]
                                                      trace-shape diff and scenario outcomes of two EPP versions
   down                                               stop every run started by \`up\` from this checkout
+
+kind topology options (up, run, upgrade-check):
+  --operator-version V|latest   OpenTelemetry Operator release (default in versions.yaml)
+  --cluster-name NAME           kind cluster name (default in versions.yaml)
+  --reuse-cluster               run in an existing cluster of that name instead of creating one
+  --keep-cluster                do not delete the cluster at the end (or after a failure)
 `;
 
 const OPTIONS = {
@@ -37,6 +43,12 @@ const OPTIONS = {
   fault: { type: 'string', multiple: true },
   scenario: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  'cluster-name': { type: 'string' },
+  'reuse-cluster': { type: 'boolean' },
+  'keep-cluster': { type: 'boolean' },
+  'operator-version': { type: 'string', multiple: true },
+  from: { type: 'string' },
+  to: { type: 'string' },
   kind: { type: 'boolean' },
   'all-epp-versions': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -84,16 +96,16 @@ function rawOptions(values: Record<string, unknown>): RawOptions {
     eppSampler: values['epp-sampler'] as string | undefined,
     eppSamplerArg: values['epp-sampler-arg'] as string | undefined,
     faults: values.fault as string[] | undefined,
+    clusterName: values['cluster-name'] as string | undefined,
+    reuseCluster: values['reuse-cluster'] as boolean | undefined,
+    keepCluster: values['keep-cluster'] as boolean | undefined,
+    operatorVersion: (values['operator-version'] as string[] | undefined)?.at(-1),
   };
 }
 
 async function up(values: Record<string, unknown>): Promise<number> {
   const opts = resolveRunOptions(rawOptions(values));
-  if (opts.topology === 'kind') {
-    progress('the kind topology is not implemented yet; use --topology local');
-    return 2;
-  }
-  const topology = await startLocalTopology(opts, progress);
+  const topology = await startTopology(opts, progress);
   writeUpState(topology.endpoints.runDir);
   installSignalHandlers(() => topology.stop());
   process.stdout.write(
@@ -137,7 +149,7 @@ export async function main(argv: string[]): Promise<void> {
       const opts = resolveRunOptions(rawOptions(values));
       const scenarios = (values.scenario as string[] | undefined) ?? scenarioNames();
       jestArgs(scenarios); // validates the names before anything starts
-      await ensureLocalTools(loadVersions(), opts.eppVersion, progress);
+      if (opts.topology === 'local') await ensureLocalTools(loadVersions(), opts.eppVersion, progress);
       code = await runScenarios(opts, scenarios);
     } else if (command === 'compare') {
       const versions = (values['epp-version'] as string[] | undefined) ?? [];

@@ -29,6 +29,10 @@ export function scenarioEnv(opts: RunOptions): NodeJS.ProcessEnv {
     EPP_E2E_TOPOLOGY: opts.topology,
     EPP_E2E_EPP_VERSION: opts.eppVersion,
     EPP_E2E_RUNS_DIR: opts.runsRoot,
+    EPP_E2E_KIND_CLUSTER: opts.kind.clusterName,
+    EPP_E2E_OPERATOR_VERSION: opts.kind.operatorVersion,
+    ...(opts.kind.reuseCluster ? { EPP_E2E_REUSE_CLUSTER: '1' } : {}),
+    ...(opts.kind.keepCluster ? { EPP_E2E_KEEP_CLUSTER: '1' } : {}),
     ...(opts.faults.length ? { EPP_E2E_FAULTS: opts.faults.map((f) => `${f.component}:${f.fault}`).join(',') } : {}),
   };
 }

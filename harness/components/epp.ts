@@ -73,22 +73,26 @@ export function renderModelServerPod(modelPorts: number[]): { pod: KubeObject; s
   return { pod, status };
 }
 
-/** Installs the InferencePool & co. CRDs shipped in the EPP's own module, at the EPP's own version. */
-export async function installEppCrds(kube: KubeClient, eppModuleDir: string): Promise<string[]> {
+/** The InferencePool & co. CRDs shipped in the EPP's own module, at the EPP's own version (both topologies). */
+export function readEppCrds(eppModuleDir: string): KubeObject[] {
   const dir = join(eppModuleDir, 'config', 'crd', 'bases');
-  const names: string[] = [];
+  const crds: KubeObject[] = [];
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()) {
     for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
       const crd = doc.toJS() as KubeObject | null;
-      if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
-      await kube.apply(crd);
-      names.push(crd.metadata.name);
+      if (crd?.kind === 'CustomResourceDefinition') crds.push(crd);
     }
   }
-  for (const name of names) await kube.waitForCrdEstablished(name);
-  return names;
+  return crds;
+}
+
+export async function installEppCrds(kube: KubeClient, eppModuleDir: string): Promise<string[]> {
+  const crds = readEppCrds(eppModuleDir);
+  for (const crd of crds) await kube.apply(crd);
+  for (const crd of crds) await kube.waitForCrdEstablished(crd.metadata.name);
+  return crds.map((c) => c.metadata.name);
 }
 
 export interface EppPorts {

@@ -53,6 +53,7 @@ describe('run options', () => {
       reuseCluster: false,
       keepCluster: false,
       operatorVersion: versions.kind.operator.default,
+      goTargetExe: true,
     });
     const o = resolve({ operatorVersion: 'latest' }, { EPP_E2E_REUSE_CLUSTER: 'true', EPP_E2E_KIND_CLUSTER: 'mine' });
     expect(o.kind).toMatchObject({ clusterName: 'mine', reuseCluster: true, operatorVersion: 'latest' });

@@ -45,6 +45,11 @@ export interface KindOptions {
   keepCluster: boolean;
   /** An OpenTelemetry Operator release, vX.Y.Z, or `latest`. */
   operatorVersion: string;
+  /**
+   * Annotate the EPP pod with its binary's path (otel-go-auto-target-exe). Without it the operator leaves the
+   * pod alone: the injection scenario's negative control.
+   */
+  goTargetExe: boolean;
 }
 
 export class OptionError extends Error {
@@ -70,6 +75,7 @@ export interface RawOptions {
   reuseCluster?: boolean;
   keepCluster?: boolean;
   operatorVersion?: string;
+  goTargetExe?: boolean;
 }
 
 function flag(value: boolean | undefined, envValue: string | undefined): boolean {
@@ -159,6 +165,7 @@ export function resolveRunOptions(
       reuseCluster: flag(raw.reuseCluster, env.EPP_E2E_REUSE_CLUSTER),
       keepCluster: flag(raw.keepCluster, env.EPP_E2E_KEEP_CLUSTER),
       operatorVersion,
+      goTargetExe: raw.goTargetExe ?? !['0', 'false', 'no'].includes((env.EPP_E2E_GO_TARGET_EXE ?? '').toLowerCase()),
     },
   };
 }

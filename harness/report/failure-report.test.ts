@@ -9,7 +9,7 @@ function fakeTopology(runDir: string, logs: Record<string, string>): Topology {
     name: 'local',
     endpoints: { runDir } as Endpoints,
     capabilities: new Set(),
-    logs: () => logs,
+    collectLogs: async () => logs,
     stop: async () => undefined,
   };
 }

@@ -26,7 +26,7 @@ export class Evidence {
 }
 
 /** Components whose log tails go into the message itself; every log is in the artifacts folder anyway. */
-const TAIL_COMPONENTS = /^(epp|envoy|mock-vllm-rank-\d+)$/;
+const TAIL_COMPONENTS = /^(epp|epp-opentelemetry-auto-instrumentation|envoy|mock-vllm[-\w]*)$/;
 const TAIL_LINES = 6;
 
 function slug(text: string): string {
@@ -93,7 +93,7 @@ export async function withFailureReport<T>(
     return await fn(evidence);
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
-    const logs = topology.logs();
+    const logs = await topology.collectLogs().catch((e: Error) => ({ 'log collection': `failed: ${e.message}` }));
     const dir = writeFailureArtifacts(join(topology.endpoints.runDir, 'failures', slug(name)), error, evidence, logs);
     const original = error.message;
     error.message += failureFooter(dir, evidence, logs);

@@ -1,6 +1,6 @@
 import { resolveRunOptions, type RawOptions, type RunOptions } from '../config/run-options';
 import { startTopology } from '../topology/start';
-import type { Topology } from '../topology/types';
+import { TOPOLOGY_CAPABILITIES, type Capability, type Topology } from '../topology/types';
 import { JaegerClient } from '../traces/jaeger-client';
 import { installTraceMatchers } from '../traces/jest-matchers';
 
@@ -33,4 +33,28 @@ export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
     if (!env) throw new Error('the topology did not start (see the beforeAll error above)');
     return env;
   };
+}
+
+/**
+ * Whether this run's topology has what a scenario needs. A scenario that does not apply says so by name in a
+ * test of its own (so it is in the output and the JUnit report), never by silently skipping.
+ */
+export function applicability(needs: Capability[], overrides: RawOptions = {}): { applies: boolean; reason: string } {
+  const topology = resolveRunOptions(overrides).topology;
+  const missing = needs.filter((c) => !TOPOLOGY_CAPABILITIES[topology].includes(c));
+  const has = (Object.keys(TOPOLOGY_CAPABILITIES) as (keyof typeof TOPOLOGY_CAPABILITIES)[]).filter((t) =>
+    missing.every((c) => TOPOLOGY_CAPABILITIES[t].includes(c)),
+  );
+  return {
+    applies: missing.length === 0,
+    reason: `not applicable on the ${topology} topology: needs ${missing.join(', ')}, which only ${has.join(', ') || 'no topology'} has`,
+  };
+}
+
+export function notApplicable(scenario: string, reason: string): void {
+  describe(scenario, () => {
+    it(reason, () => {
+      process.stderr.write(`[epp-e2e] ${scenario}: ${reason}\n`);
+    });
+  });
 }

@@ -37,11 +37,22 @@ export interface Endpoints {
 /** Things only some topologies can do; a scenario that needs one is reported as not applicable elsewhere. */
 export type Capability = 'operator-injection' | 'kv-events' | 'restart-epp';
 
+/** What each topology can do, known before it starts (a scenario that needs more is not applicable there). */
+export const TOPOLOGY_CAPABILITIES: Record<'local' | 'kind', readonly Capability[]> = {
+  local: ['restart-epp'],
+  kind: ['operator-injection'],
+};
+
 export interface Topology {
   readonly name: 'local' | 'kind';
   readonly endpoints: Endpoints;
   readonly capabilities: ReadonlySet<Capability>;
-  /** Component logs of this run, by component name (for failure reports). */
-  logs(): Record<string, string>;
+  /**
+   * Component log files of this run, by component name (for failure reports). Local processes write theirs
+   * as they run; on kind the pods' logs are fetched into the run's logs folder when this is called.
+   */
+  collectLogs(): Promise<Record<string, string>>;
   stop(): Promise<void>;
+  /** The EPP's Pod as the API server has it (kind: after the operator's webhook mutated it). */
+  eppPod?(): Promise<import('../components/kube-client').KubeObject>;
 }

@@ -47,6 +47,19 @@ describe('kind manifests', () => {
     expect(dep.spec.template.spec.containers[0].image).toBe(versions.epp.versions[opts.eppVersion].image);
   });
 
+  it('leaves out the target binary for the injection negative control (the operator then skips the pod)', () => {
+    const o = resolveRunOptions({ topology: 'kind', goTargetExe: false }, {}, versions);
+    const dep = renderKindManifests(o, versions)
+      .flatMap((s) => s.objects)
+      .find((x) => x.kind === 'Deployment' && x.metadata.name === 'epp') as KubeObject & {
+      spec: { template: { metadata: { annotations: Record<string, string> } } };
+    };
+    expect(Object.keys(dep.spec.template.metadata.annotations)).toEqual([
+      'instrumentation.opentelemetry.io/inject-go',
+      'instrumentation.opentelemetry.io/container-names',
+    ]);
+  });
+
   it('gives the EPP pod the same flags and OTEL_* environment as the local process, minus the kubeconfig', () => {
     const c = find('Deployment', 'epp').spec.template.spec.containers[0];
     expect(c.args).toEqual(expect.arrayContaining(['--grpc-port=9002', '--tracing=true', '--secure-serving=false']));

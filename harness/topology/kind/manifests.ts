@@ -86,7 +86,11 @@ export function renderKindManifests(opts: RunOptions, versions: Versions, namesp
     ),
     eppService: EPP_SERVICE,
     eppImage: epp.image,
-    eppBinary: epp.imageBinary,
+    eppPodAnnotations: {
+      'instrumentation.opentelemetry.io/inject-go': INSTRUMENTATION_NAME,
+      ...(opts.kind.goTargetExe ? { 'instrumentation.opentelemetry.io/otel-go-auto-target-exe': epp.imageBinary } : {}),
+      'instrumentation.opentelemetry.io/container-names': 'epp',
+    },
     eppHealthService: EXT_PROC_SERVICE,
     eppArgs: eppArgs({ grpc: KIND_PORTS.eppGrpc, health: KIND_PORTS.eppHealth, metrics: KIND_PORTS.eppMetrics }),
     eppEnv: Object.entries(

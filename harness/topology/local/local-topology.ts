@@ -19,7 +19,7 @@ import { startMockVllm } from '../../components/mock-vllm';
 import { moduleDir } from '../../tools/build-go-tool';
 import { ensureLocalTools } from '../../tools/tools';
 import { loadVersions, resolveEppVersion } from '../../tools/versions';
-import type { Capability, Endpoints, Topology } from '../types';
+import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
 import { freePorts } from './ports';
 import { createRunContext, type RunContext } from './run-context';
@@ -28,14 +28,14 @@ export { ENVOY_SERVICE, MOCK_VLLM_SERVICE };
 
 class LocalTopology implements Topology {
   readonly name = 'local' as const;
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['restart-epp']);
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(TOPOLOGY_CAPABILITIES.local);
 
   constructor(
     readonly endpoints: Endpoints,
     private readonly ctx: RunContext,
   ) {}
 
-  logs(): Record<string, string> {
+  async collectLogs(): Promise<Record<string, string>> {
     return Object.fromEntries(this.ctx.registry.processes.map((p) => [p.name, p.spec.logFile]));
   }
 

@@ -1,0 +1,3 @@
+import { setupRunCluster } from './kind-run-cluster';
+
+export default setupRunCluster;

@@ -1,0 +1,3 @@
+import { teardownRunCluster } from './kind-run-cluster';
+
+export default teardownRunCluster;
