@@ -1,12 +1,13 @@
 # epp-otel-e2e. `make e2e` runs the scenarios, `make test` runs everything CI runs.
 # Tools are pinned in versions.yaml and built into ~/.cache/epp-otel-e2e (EPP_E2E_CACHE overrides).
 
-TOPOLOGY ?= local
+# The users' main path is a kind cluster (needs Docker). Without Docker: make e2e TOPOLOGY=local.
+TOPOLOGY ?= kind
 EPP_VERSION ?=
 CLI := node bin/epp-e2e.js
 JEST := node_modules/.bin/jest
 
-.PHONY: all deps tools doctor lint unit e2e e2e-local test up down clean bench
+.PHONY: all deps tools doctor lint unit e2e e2e-local test up down clean bench kind-schemas
 
 all: test
 
@@ -36,7 +37,7 @@ e2e: deps
 	@$(CLI) doctor --topology $(TOPOLOGY) $(if $(EPP_VERSION),--epp-version $(EPP_VERSION)) >/dev/null || \
 	  { $(CLI) doctor --topology $(TOPOLOGY); echo; echo "make e2e: the $(TOPOLOGY) topology cannot run on this machine (see above)."; \
 	    echo "           The local topology needs no container engine: make e2e TOPOLOGY=local"; exit 1; }
-	$(CLI) tools --all-epp-versions $(if $(EPP_VERSION),--epp-version $(EPP_VERSION))
+	$(CLI) tools --topology $(TOPOLOGY) --all-epp-versions $(if $(EPP_VERSION),--epp-version $(EPP_VERSION))
 	EPP_E2E_TOPOLOGY=$(TOPOLOGY) $(if $(EPP_VERSION),EPP_E2E_EPP_VERSION=$(EPP_VERSION)) $(JEST) --selectProjects e2e --runInBand
 
 e2e-local:
@@ -46,6 +47,10 @@ test: lint unit e2e-local
 
 up: deps
 	$(CLI) up --topology $(TOPOLOGY)
+
+# Re-extract fixtures/kind-schemas/ (Kubernetes OpenAPI + CRD schemas) after changing a pin in versions.yaml.
+kind-schemas: deps
+	node -r ts-node/register/transpile-only harness/topology/kind/update-schemas.ts
 
 down: deps
 	$(CLI) down

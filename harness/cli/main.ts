@@ -10,6 +10,8 @@ import type { Endpoints } from '../topology/types';
 import { join } from 'node:path';
 import { compareEppVersions, defaultCompareScenarios } from '../compare/compare';
 import { REPO_ROOT } from '../tools/versions';
+import { operatorUpgradeCheck } from '../compare/upgrade-check';
+import { realKindDeps } from '../topology/kind/real-deps';
 import { formatChecks, runDoctor } from './doctor';
 import { jestArgs, runScenarios, scenarioNames } from './run-scenarios';
 
@@ -17,7 +19,7 @@ const USAGE = `usage: epp-e2e <command> [options]
 
 commands:
   doctor [--topology local|kind] [--epp-version V]   check prerequisites and pinned tools
-  tools  [--epp-version V] [--all-epp-versions] [--kind]
+  tools  [--topology local|kind] [--epp-version V] [--all-epp-versions] [--kind]
                                                      build/download the pinned tools into the cache
   up     [--topology local|kind] [--models N] [--epp-version V] [--json] [--fault mock-vllm:FAULT ...]
          [--epp-sampler NAME] [--epp-sampler-arg R]   start everything, print endpoints, run until Ctrl-C
@@ -25,6 +27,9 @@ commands:
                                                      run scenarios (all by default); a fault must make them fail
   compare --epp-version A --epp-version B [--scenario NAME ...]
                                                      trace-shape diff and scenario outcomes of two EPP versions
+  upgrade-check [--from V1] [--to V2] [--scenario NAME ...]
+                                                     kind: scenarios and trace shapes on operator V1, upgrade
+                                                     in place to V2, run again, diff; exit 1 on a regression
   down                                               stop every run started by \`up\` from this checkout
 
 kind topology options (up, run, upgrade-check):
@@ -133,15 +138,16 @@ export async function main(argv: string[]): Promise<void> {
       code = ok ? 0 : 1;
     } else if (command === 'tools') {
       const opts = resolveRunOptions(rawOptions(values));
-      const paths = await ensureLocalTools(loadVersions(), opts.eppVersion, progress);
-      if (values['all-epp-versions']) {
-        for (const v of Object.keys(loadVersions().epp.versions)) {
-          Object.assign(paths, {
-            [`epp ${v}`]: Object.values(await ensureGoTool(eppSpec(loadVersions(), v), progress))[0],
-          });
+      const v = loadVersions();
+      // The kind topology runs images; it needs only the kind binary (and the EPP module's CRDs, downloaded).
+      const paths: Record<string, string> =
+        opts.topology === 'kind' ? {} : { ...(await ensureLocalTools(v, opts.eppVersion, progress)) };
+      if (values['all-epp-versions'] && opts.topology === 'local') {
+        for (const name of Object.keys(v.epp.versions)) {
+          paths[`epp ${name}`] = Object.values(await ensureGoTool(eppSpec(v, name), progress))[0];
         }
       }
-      if (values.kind) Object.assign(paths, await ensureGoTool(kindSpec(loadVersions()), progress));
+      if (values.kind || opts.topology === 'kind') Object.assign(paths, await ensureGoTool(kindSpec(v), progress));
       for (const [name, path] of Object.entries(paths)) process.stdout.write(`${name.padEnd(14)} ${path}\n`);
     } else if (command === 'up') {
       code = await up(values);
@@ -164,7 +170,23 @@ export async function main(argv: string[]): Promise<void> {
       for (const v of pair) await ensureLocalTools(loadVersions(), v, progress);
       const out = join(REPO_ROOT, 'reports', 'compare');
       const result = await compareEppVersions(opts, pair, scenarios, out, progress);
-      process.stdout.write(`${result.text}\n\nMarkdown report: ${result.markdownFile}\n`);
+      process.stdout.write(`${result.text}\n\nreports: ${result.markdownFile}\n         ${result.htmlFile}\n`);
+      code = result.regressed ? 1 : 0;
+    } else if (command === 'upgrade-check') {
+      const opts = resolveRunOptions({ ...rawOptions(values), topology: 'kind' });
+      const v = loadVersions();
+      const from = resolveRunOptions({
+        operatorVersion: (values.from as string | undefined) ?? v.kind.operator.previous,
+      }).kind.operatorVersion;
+      const to = resolveRunOptions({ operatorVersion: (values.to as string | undefined) ?? v.kind.operator.default })
+        .kind.operatorVersion;
+      if (from === to) throw new OptionError(`upgrade-check needs two different operator versions, got ${from} twice`);
+      const scenarios = (values.scenario as string[] | undefined) ?? defaultCompareScenarios();
+      jestArgs(scenarios);
+      const deps = await realKindDeps(opts, progress);
+      const out = join(REPO_ROOT, 'reports', 'upgrade-check');
+      const result = await operatorUpgradeCheck(opts, from, to, scenarios, out, deps, progress);
+      process.stdout.write(`${result.text}\n\nreports: ${result.markdownFile}\n         ${result.htmlFile}\n`);
       code = result.regressed ? 1 : 0;
     } else if (command === 'down') {
       const runs = activeRuns(resolveRunOptions({}).runsRoot);

@@ -3,7 +3,7 @@ import { renderTrace } from '../traces/render';
 import { shapeFingerprint, traceShape } from '../traces/shape';
 import { parseJunit } from './junit';
 import type { ProbeShape } from './probes';
-import { compareRecords, markdownReport, textReport, type VersionRecord } from './report';
+import { compareRecords, htmlReport, markdownReport, textReport, type VersionRecord } from './report';
 
 function probe(label: string, file: string): ProbeShape {
   const t = loadOne(file);
@@ -67,5 +67,28 @@ describe('compare', () => {
       /<pre>trace [0-9a-f]{32} \(1 spans\)<br>&gt;&gt;|<pre>trace [0-9a-f]{32} \(1 spans\)<br> {3}llm-d-epp/,
     );
     expect(md).toContain('**regressed**: smoke › y: passed → failed');
+  });
+
+  it('writes a self-contained HTML page with the diff, both trees in columns, escaped, and the regression', () => {
+    const html = htmlReport(a, b, compareRecords(a, b));
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<title>EPP gie-v1.4.0 vs gie-v1.5.0</title>');
+    expect(html).toContain('<p class="bad">Regression</p>');
+    expect(html).toContain('<tr><th>gie-v1.4.0</th><th>gie-v1.5.0</th></tr>');
+    expect(html).toContain(
+      '<code>+ span llm-d-epp/gateway.request &gt; llm-d-epp/gateway.request_orchestration [server]</code>',
+    );
+    expect(html).toContain('<li class="bad">smoke › y: passed &rarr; failed</li>');
+    expect(html).not.toMatch(/<pre>[^<]*>>/);
+  });
+
+  it('names the subject it compares (an operator upgrade, not only EPP versions)', () => {
+    const op = (r: VersionRecord, version: string): VersionRecord => ({
+      ...r,
+      subject: 'OpenTelemetry Operator',
+      version,
+    });
+    const text = textReport(op(b, 'operator-v0.143.0'), op(b, 'operator-v0.148.0'), compareRecords(b, b));
+    expect(text).toMatch(/^compare OpenTelemetry Operator operator-v0.143.0 -> operator-v0.148.0/);
   });
 });

@@ -6,23 +6,28 @@ import { startTopology } from '../topology/start';
 import { JaegerClient } from '../traces/jaeger-client';
 import { parseJunit } from './junit';
 import { recordProbeShapes } from './probes';
-import { compareRecords, markdownReport, textReport, type VersionRecord } from './report';
+import { compareRecords, htmlReport, markdownReport, textReport, type VersionRecord } from './report';
 
 /** Scenarios a comparison runs by default: all that exercise the EPP (the CLI's own lifecycle does not). */
 export function defaultCompareScenarios(): string[] {
   return scenarioNames().filter((s) => s !== 'cli-lifecycle');
 }
 
-async function recordVersion(
-  base: RunOptions,
-  version: string,
+/** One side of a comparison: a label (the version) and the run options that make it. */
+export interface Variant {
+  version: string;
+  opts: RunOptions;
+}
+
+async function recordVariant(
+  subject: string,
+  v: Variant,
   scenarios: string[],
   outDir: string,
   progress: (m: string) => void,
 ): Promise<VersionRecord> {
-  const opts = { ...base, eppVersion: version };
-  progress(`EPP ${version}: recording probe trace shapes`);
-  const topology = await startTopology(opts, progress);
+  progress(`${subject} ${v.version}: recording probe trace shapes`);
+  const topology = await startTopology(v.opts, progress);
   let probes;
   try {
     probes = await recordProbeShapes(
@@ -32,33 +37,52 @@ async function recordVersion(
   } finally {
     await topology.stop();
   }
-  const junit = join(outDir, `junit-${version}.xml`);
-  progress(`EPP ${version}: running scenarios ${scenarios.join(', ')}`);
-  await runScenarios(opts, scenarios, { JEST_JUNIT_OUTPUT_FILE: junit });
-  return { version, probes, outcomes: parseJunit(readFileSync(junit, 'utf8')) };
+  const junit = join(outDir, `junit-${v.version}.xml`);
+  progress(`${subject} ${v.version}: running scenarios ${scenarios.join(', ')}`);
+  await runScenarios(v.opts, scenarios, { JEST_JUNIT_OUTPUT_FILE: junit });
+  return { subject, version: v.version, probes, outcomes: parseJunit(readFileSync(junit, 'utf8')) };
+}
+
+export interface CompareResult {
+  text: string;
+  markdownFile: string;
+  htmlFile: string;
+  regressed: boolean;
 }
 
 /**
- * Runs the same probes and scenarios on two EPP versions, one after the other, and reports what changed in
- * their traces (shape diff) and in the scenario outcomes. `regressed` is true when something that passed on
- * the first version fails on the second.
+ * Runs the same probes and scenarios on two variants (two EPP versions, two operator versions...), one after
+ * the other, and reports what changed in their traces (shape diff) and in the scenario outcomes. `regressed`
+ * is true when something that passed on the first fails on the second.
  */
-export async function compareEppVersions(
+export async function compareVariants(
+  subject: string,
+  variants: [Variant, Variant],
+  scenarios: string[],
+  outDir: string,
+  progress: (m: string) => void,
+): Promise<CompareResult> {
+  mkdirSync(outDir, { recursive: true });
+  const a = await recordVariant(subject, variants[0], scenarios, outDir, progress);
+  const b = await recordVariant(subject, variants[1], scenarios, outDir, progress);
+  const c = compareRecords(a, b);
+  const stem = join(outDir, `compare-${a.version}-${b.version}`);
+  writeFileSync(`${stem}.md`, markdownReport(a, b, c));
+  writeFileSync(`${stem}.html`, htmlReport(a, b, c));
+  writeFileSync(`${stem}.json`, JSON.stringify({ a, b, comparison: c }, null, 2));
+  return { text: textReport(a, b, c), markdownFile: `${stem}.md`, htmlFile: `${stem}.html`, regressed: c.regressed };
+}
+
+export function compareEppVersions(
   base: RunOptions,
   versions: [string, string],
   scenarios: string[],
   outDir: string,
   progress: (m: string) => void,
-): Promise<{ text: string; markdownFile: string; regressed: boolean }> {
-  mkdirSync(outDir, { recursive: true });
-  const a = await recordVersion(base, versions[0], scenarios, outDir, progress);
-  const b = await recordVersion(base, versions[1], scenarios, outDir, progress);
-  const c = compareRecords(a, b);
-  const markdownFile = join(outDir, `compare-${a.version}-${b.version}.md`);
-  writeFileSync(markdownFile, markdownReport(a, b, c));
-  writeFileSync(
-    join(outDir, `compare-${a.version}-${b.version}.json`),
-    JSON.stringify({ a, b, comparison: c }, null, 2),
-  );
-  return { text: textReport(a, b, c), markdownFile, regressed: c.regressed };
+): Promise<CompareResult> {
+  const variants = versions.map((version) => ({ version, opts: { ...base, eppVersion: version } })) as [
+    Variant,
+    Variant,
+  ];
+  return compareVariants('EPP', variants, scenarios, outDir, progress);
 }

@@ -136,7 +136,8 @@ export function resolveRunOptions(
     }
     return { component: 'mock-vllm' as const, fault };
   });
-  const operatorVersion = raw.operatorVersion ?? env.EPP_E2E_OPERATOR_VERSION ?? versions.kind.operator.default;
+  // An empty EPP_E2E_OPERATOR_VERSION (a CI matrix's "pinned" entry) means the pin.
+  const operatorVersion = raw.operatorVersion ?? (env.EPP_E2E_OPERATOR_VERSION || versions.kind.operator.default);
   if (operatorVersion !== 'latest' && !/^v\d+\.\d+\.\d+$/.test(operatorVersion)) {
     throw new OptionError(
       `--operator-version must be an OpenTelemetry Operator release like ${versions.kind.operator.default}, or latest; got "${operatorVersion}"`,

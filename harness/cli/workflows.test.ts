@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { resolveRunOptions } from '../config/run-options';
+import { REPO_ROOT, loadVersions } from '../tools/versions';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const workflow = (name: string): any => parse(readFileSync(join(REPO_ROOT, '.github', 'workflows', name), 'utf8'));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const steps = (wf: any): { uses?: string; run?: string; with?: Record<string, string> }[] =>
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  Object.values(wf.jobs).flatMap((j: any) => j.steps);
+
+describe('GitHub workflows', () => {
+  it.each(['pr.yaml', 'e2e-nightly.yaml'])('%s pins every action to a release version', (name) => {
+    const uses = steps(workflow(name))
+      .map((s) => s.uses)
+      .filter(Boolean);
+    expect(uses.length).toBeGreaterThan(3);
+    for (const u of uses) expect(u).toMatch(/^[\w-]+\/[\w-]+@v\d+\.\d+\.\d+$/);
+  });
+
+  it('pr runs the README test command, with the local topology, and publishes JUnit', () => {
+    const s = steps(workflow('pr.yaml'));
+    expect(s.map((x) => x.run).filter(Boolean)).toEqual(['make test']);
+    expect(s.find((x) => x.uses?.startsWith('mikepenz/action-junit-report'))?.with?.report_paths).toBe(
+      'reports/junit.xml',
+    );
+  });
+
+  it('nightly runs kind over the pinned and the newest operator, uploads artifacts, and checks the upgrade', () => {
+    const wf = workflow('e2e-nightly.yaml');
+    expect(wf.jobs.kind.strategy.matrix.operator).toEqual(['pinned', 'latest']);
+    expect(steps({ jobs: { kind: wf.jobs.kind } }).map((x) => x.run)).toContain('make e2e TOPOLOGY=kind');
+    expect(steps(wf).filter((x) => x.uses?.startsWith('actions/upload-artifact'))).toHaveLength(2);
+    expect(steps({ jobs: { u: wf.jobs['upgrade-check'] } }).map((x) => x.run)).toContain(
+      'node bin/epp-e2e.js upgrade-check',
+    );
+  });
+
+  it('the matrix values resolve: an empty version (pinned) is the pin, latest is latest', () => {
+    const v = loadVersions();
+    expect(resolveRunOptions({}, { EPP_E2E_OPERATOR_VERSION: '' }, v).kind.operatorVersion).toBe(
+      v.kind.operator.default,
+    );
+    expect(resolveRunOptions({}, { EPP_E2E_OPERATOR_VERSION: 'latest' }, v).kind.operatorVersion).toBe('latest');
+  });
+});
