@@ -3,13 +3,18 @@ import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../tools/versions';
 import { groupsAlive } from '../topology/local/active-runs';
 
-/** The `epp-e2e` command as a user runs it, for tests of the CLI itself. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [join(REPO_ROOT, 'bin', 'epp-e2e.js'), ...args], {
+/** A node process in the checkout, e.g. a harness script that must run outside Jest's module system. */
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** The `epp-e2e` command as a user runs it, for tests of the CLI itself. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawnNode([join(REPO_ROOT, 'bin', 'epp-e2e.js'), ...args], env);
 }
 
 export interface CliResult {
@@ -20,8 +25,12 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runNode([join(REPO_ROOT, 'bin', 'epp-e2e.js'), ...args], env);
+}
+
+export function runNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawnCli(args, env);
+    const child = spawnNode(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -35,7 +35,37 @@ export function clientNodeApi(kubeconfigFile: string): ClusterApi {
   const k8s = loadClientNode();
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfigFile);
-  const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error(`${kubeconfigFile}: no current cluster`);
+  // Like kc.makeApiClient, plus two things on writes, so that a misspelt manifest field fails instead of
+  // "applying" and doing nothing: strict field validation (the server otherwise only warns and drops it), and
+  // our own JSON body (client-node's serializer drops the fields its typed models do not know, before sending).
+  let pendingBody: string | undefined;
+  const objects = new k8s.KubernetesObjectApi(
+    k8s.createConfiguration({
+      baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kc },
+      promiseMiddleware: [
+        {
+          pre: async (ctx) => {
+            if (ctx.getHttpMethod() === k8s.HttpMethod.PATCH) {
+              ctx.setQueryParam('fieldValidation', 'Strict');
+              if (pendingBody !== undefined) ctx.setBody(pendingBody);
+            }
+            return ctx;
+          },
+          post: async (res) => res,
+        },
+      ],
+    }),
+  );
+  // One write at a time: pendingBody belongs to the patch in flight.
+  let writes: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = writes.then(fn, fn);
+    writes = run.catch(() => undefined);
+    return run;
+  };
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const forward = new k8s.PortForward(kc, true);
   const spec = (o: ObjectRef) => ({
@@ -44,20 +74,25 @@ export function clientNodeApi(kubeconfigFile: string): ClusterApi {
     metadata: { name: o.metadata.name, namespace: o.metadata.namespace },
   });
   return {
-    async apply(obj, opts = {}) {
-      try {
-        const res = await objects.patch(
-          obj as never,
-          undefined,
-          opts.dryRun ? 'All' : undefined,
-          FIELD_MANAGER,
-          true,
-          k8s.PatchStrategy.ServerSideApply,
-        );
-        return res as unknown as KubeObject;
-      } catch (err) {
-        throw new Error(`apply ${obj.kind} ${obj.metadata.name}: ${apiMessage(err)}`);
-      }
+    apply(obj, opts = {}) {
+      return serialized(async () => {
+        pendingBody = JSON.stringify(obj);
+        try {
+          const res = await objects.patch(
+            obj as never,
+            undefined,
+            opts.dryRun ? 'All' : undefined,
+            FIELD_MANAGER,
+            true,
+            k8s.PatchStrategy.ServerSideApply,
+          );
+          return res as unknown as KubeObject;
+        } catch (err) {
+          throw new Error(`apply ${obj.kind} ${obj.metadata.name}: ${apiMessage(err)}`);
+        } finally {
+          pendingBody = undefined;
+        }
+      });
     },
     async get(ref) {
       try {
@@ -69,7 +104,8 @@ export function clientNodeApi(kubeconfigFile: string): ClusterApi {
     },
     async delete(ref) {
       try {
-        await objects.delete(spec(ref) as never, undefined, undefined, undefined, undefined, 'Foreground');
+        // Background: the object goes at once and the garbage collector removes its dependents after.
+        await objects.delete(spec(ref) as never, undefined, undefined, undefined, undefined, 'Background');
       } catch (err) {
         if (!isNotFound(err)) throw new Error(`delete ${ref.kind} ${ref.metadata.name}: ${apiMessage(err)}`);
       }
