@@ -5,6 +5,7 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstLine, liveGroups, runCli, spawnCli } from '../harness/scenario/cli-process';
+import { applicability, notApplicable } from '../harness/scenario/use-topology';
 import { isPortInUse } from '../harness/topology/local/ports';
 import { waitReady } from '../harness/topology/local/readiness';
 
@@ -51,55 +52,61 @@ afterAll(() => {
   for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-describe('epp-e2e up / down', () => {
-  it('up prints the endpoints as one JSON line, and down stops the whole run', async () => {
-    const { up, exited } = await startUp();
-    expect(up.gateway).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(up.models).toHaveLength(2);
-    expect(liveGroups(up.logsDir).length).toBeGreaterThanOrEqual(7);
-    const down = await runCli(['down'], env);
-    expect(down.code).toBe(0);
-    expect(down.stdout).toContain('stopped');
-    expect(await exited).toBe(143);
-    await expectRunGone(up);
+// These are promises about local processes; on kind the same commands are covered by the kind unit tests.
+const gate = applicability(['local-processes']);
+if (!gate.applies) {
+  notApplicable('epp-e2e up / down', gate.reason);
+} else {
+  describe('epp-e2e up / down', () => {
+    it('up prints the endpoints as one JSON line, and down stops the whole run', async () => {
+      const { up, exited } = await startUp();
+      expect(up.gateway).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(up.models).toHaveLength(2);
+      expect(liveGroups(up.logsDir).length).toBeGreaterThanOrEqual(7);
+      const down = await runCli(['down'], env);
+      expect(down.code).toBe(0);
+      expect(down.stdout).toContain('stopped');
+      expect(await exited).toBe(143);
+      await expectRunGone(up);
+    });
+
+    it('Ctrl-C on up stops everything and exits 130', async () => {
+      const { child, up, exited } = await startUp();
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      await expectRunGone(up);
+    });
+
+    it('a killed up (kill -9) leaves nothing behind: the reaper stops the run', async () => {
+      const { child, up } = await startUp();
+      child.kill('SIGKILL');
+      await expectRunGone(up);
+    });
   });
 
-  it('Ctrl-C on up stops everything and exits 130', async () => {
-    const { child, up, exited } = await startUp();
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    await expectRunGone(up);
-  });
+  describe('epp-e2e input errors', () => {
+    it.each([
+      [['up', '--models', '0'], '--models must be a whole number from 1 to 8'],
+      [['up', '--topology', 'minikube'], 'unknown topology "minikube"'],
+      [['up', '--epp-version', 'v9.9.9'], 'unknown EPP version "v9.9.9"; pinned versions are'],
+      [['up', '--no-such-flag'], "Unknown option '--no-such-flag'"],
+    ])('%j fails fast with exit 2 and a clear message', async (args, message) => {
+      const r = await runCli(args, env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(message);
+    });
 
-  it('a killed up (kill -9) leaves nothing behind: the reaper stops the run', async () => {
-    const { child, up } = await startUp();
-    child.kill('SIGKILL');
-    await expectRunGone(up);
+    it('doctor names the missing tool and how to get it, and fails', async () => {
+      const emptyCache = mkdtempSync(join(tmpdir(), 'epp-e2e-nocache-'));
+      // A PATH with node but neither Go nor Python: nothing can be built.
+      const onlyNode = mkdtempSync(join(tmpdir(), 'epp-e2e-path-'));
+      symlinkSync(process.execPath, join(onlyNode, 'node'));
+      const r = await runCli(['doctor'], { EPP_E2E_CACHE: emptyCache, PATH: onlyNode });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/FAIL {2}go +not found/);
+      expect(r.stdout).toContain('fix: install Go 1.24 or newer');
+      expect(r.stdout).toMatch(/FAIL {2}Envoy 1\.40\.0 +not downloaded, and no python3 -m pip/);
+      expect(r.stdout).toContain('topology local: cannot run here');
+    });
   });
-});
-
-describe('epp-e2e input errors', () => {
-  it.each([
-    [['up', '--models', '0'], '--models must be a whole number from 1 to 8'],
-    [['up', '--topology', 'minikube'], 'unknown topology "minikube"'],
-    [['up', '--epp-version', 'v9.9.9'], 'unknown EPP version "v9.9.9"; pinned versions are'],
-    [['up', '--no-such-flag'], "Unknown option '--no-such-flag'"],
-  ])('%j fails fast with exit 2 and a clear message', async (args, message) => {
-    const r = await runCli(args, env);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(message);
-  });
-
-  it('doctor names the missing tool and how to get it, and fails', async () => {
-    const emptyCache = mkdtempSync(join(tmpdir(), 'epp-e2e-nocache-'));
-    // A PATH with node but neither Go nor Python: nothing can be built.
-    const onlyNode = mkdtempSync(join(tmpdir(), 'epp-e2e-path-'));
-    symlinkSync(process.execPath, join(onlyNode, 'node'));
-    const r = await runCli(['doctor'], { EPP_E2E_CACHE: emptyCache, PATH: onlyNode });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/FAIL {2}go +not found/);
-    expect(r.stdout).toContain('fix: install Go 1.24 or newer');
-    expect(r.stdout).toMatch(/FAIL {2}Envoy 1\.40\.0 +not downloaded, and no python3 -m pip/);
-    expect(r.stdout).toContain('topology local: cannot run here');
-  });
-});
+}

@@ -11,6 +11,7 @@ import { startKubeApiserver, type StartedApiserver } from '../harness/components
 import { KubeClient } from '../harness/components/kube-client';
 import { resolveRunOptions } from '../harness/config/run-options';
 import { runNode } from '../harness/scenario/cli-process';
+import { applicability, notApplicable } from '../harness/scenario/use-topology';
 import type { ApplyCheckResult } from '../harness/topology/kind/apply-check';
 import { freePorts } from '../harness/topology/local/ports';
 import { createRunContext, type RunContext } from '../harness/topology/local/run-context';
@@ -21,73 +22,87 @@ import { loadVersions, resolveEppVersion, REPO_ROOT } from '../harness/tools/ver
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../harness/components/kube-client';
 
-const versions = loadVersions();
-let ctx: RunContext;
-let api: StartedApiserver;
+// Needs the local control plane's processes; on kind, the cluster itself validates every manifest it is given.
+const gate = applicability(['local-processes']);
+if (!gate.applies) {
+  notApplicable('kind manifests against a real API server', gate.reason);
+} else {
+  const versions = loadVersions();
+  let ctx: RunContext;
+  let api: StartedApiserver;
 
-beforeAll(async () => {
-  const opts = resolveRunOptions({});
-  const tools = await ensureLocalTools(versions, opts.eppVersion, () => undefined);
-  ctx = createRunContext(opts.runsRoot, () => undefined);
-  const [client, peer, port] = await freePorts(3);
-  const etcd = await startEtcd(ctx, tools.etcd, { client, peer });
-  api = await startKubeApiserver(ctx, tools.kubeApiserver, etcd.url, port);
-  const kube = new KubeClient(api.server, api.token, api.caPem);
-  const operatorDir = await moduleDir({
-    module: 'github.com/open-telemetry/opentelemetry-operator',
-    version: versions.kind.operator.default,
+  beforeAll(async () => {
+    const opts = resolveRunOptions({});
+    const tools = await ensureLocalTools(versions, opts.eppVersion, () => undefined);
+    ctx = createRunContext(opts.runsRoot, () => undefined);
+    const [client, peer, port] = await freePorts(3);
+    const etcd = await startEtcd(ctx, tools.etcd, { client, peer });
+    api = await startKubeApiserver(ctx, tools.kubeApiserver, etcd.url, port);
+    const kube = new KubeClient(api.server, api.token, api.caPem);
+    const operatorDir = await moduleDir({
+      module: 'github.com/open-telemetry/opentelemetry-operator',
+      version: versions.kind.operator.default,
+    });
+    const instrumentationCrd = parseAllDocuments(
+      readFileSync(join(operatorDir, 'config', 'crd', 'bases', 'opentelemetry.io_instrumentations.yaml'), 'utf8'),
+    )[0].toJS() as KubeObject;
+    const crds = [
+      ...readEppCrds(await moduleDir(resolveEppVersion(versions, opts.eppVersion).pin)),
+      instrumentationCrd,
+    ];
+    for (const c of crds) await kube.apply(c);
+    for (const c of crds) await kube.waitForCrdEstablished(c.metadata.name);
   });
-  const instrumentationCrd = parseAllDocuments(
-    readFileSync(join(operatorDir, 'config', 'crd', 'bases', 'opentelemetry.io_instrumentations.yaml'), 'utf8'),
-  )[0].toJS() as KubeObject;
-  const crds = [...readEppCrds(await moduleDir(resolveEppVersion(versions, opts.eppVersion).pin)), instrumentationCrd];
-  for (const c of crds) await kube.apply(c);
-  for (const c of crds) await kube.waitForCrdEstablished(c.metadata.name);
-});
 
-afterAll(async () => {
-  await ctx?.registry.stopAll();
-});
+  afterAll(async () => {
+    await ctx?.registry.stopAll();
+  });
 
-async function applyCheck(env: NodeJS.ProcessEnv = {}): Promise<ApplyCheckResult> {
-  const r = await runNode(
-    ['-r', 'ts-node/register/transpile-only', join(REPO_ROOT, 'harness/topology/kind/apply-check.ts'), api.kubeconfig],
-    env,
-  );
-  if (r.code !== 0) throw new Error(`apply-check exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as ApplyCheckResult;
-}
-
-describe('kind manifests against a real API server (dry-run)', () => {
-  it('every rendered object is accepted, CRD-backed ones included, through the client-node adapter', async () => {
-    const r = await applyCheck();
-    expect(r.rejected).toEqual([]);
-    expect(r.accepted).toEqual(
-      expect.arrayContaining(['Instrumentation epp-go', 'InferencePool e2e-pool', 'Deployment epp', 'Role epp']),
+  async function applyCheck(env: NodeJS.ProcessEnv = {}): Promise<ApplyCheckResult> {
+    const r = await runNode(
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        join(REPO_ROOT, 'harness/topology/kind/apply-check.ts'),
+        api.kubeconfig,
+      ],
+      env,
     );
-    expect(r.adapter).toEqual({
-      getAfterApply: 'jaeger-config',
-      sameData: true,
-      listed: ['jaeger-config'],
-      getAfterDelete: 'gone',
-      podsWithoutControllers: 0,
-      events: true,
-      logsOfMissingPod: expect.stringMatching(/^\(no logs: pods "nope" not found\)$/),
+    if (r.code !== 0) throw new Error(`apply-check exited ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as ApplyCheckResult;
+  }
+
+  describe('kind manifests against a real API server (dry-run)', () => {
+    it('every rendered object is accepted, CRD-backed ones included, through the client-node adapter', async () => {
+      const r = await applyCheck();
+      expect(r.rejected).toEqual([]);
+      expect(r.accepted).toEqual(
+        expect.arrayContaining(['Instrumentation epp-go', 'InferencePool e2e-pool', 'Deployment epp', 'Role epp']),
+      );
+      expect(r.adapter).toEqual({
+        getAfterApply: 'jaeger-config',
+        sameData: true,
+        listed: ['jaeger-config'],
+        getAfterDelete: 'gone',
+        podsWithoutControllers: 0,
+        events: true,
+        logsOfMissingPod: expect.stringMatching(/^\(no logs: pods "nope" not found\)$/),
+      });
+    });
+
+    it('negative control: a misspelt field in a template is rejected, naming the object and the field', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'epp-e2e-manifests-'));
+      cpSync(MANIFESTS_DIR, dir, { recursive: true });
+      const file = join(dir, 'epp.yaml');
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace('imagePullPolicy: IfNotPresent', 'imagePulPolicy: IfNotPresent'),
+      );
+      const r = await applyCheck({ EPP_E2E_MANIFESTS_DIR: dir });
+      process.stderr.write(`[epp-e2e] rejected: ${JSON.stringify(r.rejected)}\n`);
+      expect(r.rejected).toEqual([
+        { object: 'Deployment epp', message: expect.stringMatching(/^apply Deployment epp: .*imagePulPolicy.*/) },
+      ]);
     });
   });
-
-  it('negative control: a misspelt field in a template is rejected, naming the object and the field', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'epp-e2e-manifests-'));
-    cpSync(MANIFESTS_DIR, dir, { recursive: true });
-    const file = join(dir, 'epp.yaml');
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replace('imagePullPolicy: IfNotPresent', 'imagePulPolicy: IfNotPresent'),
-    );
-    const r = await applyCheck({ EPP_E2E_MANIFESTS_DIR: dir });
-    process.stderr.write(`[epp-e2e] rejected: ${JSON.stringify(r.rejected)}\n`);
-    expect(r.rejected).toEqual([
-      { object: 'Deployment epp', message: expect.stringMatching(/^apply Deployment epp: .*imagePulPolicy.*/) },
-    ]);
-  });
-});
+}

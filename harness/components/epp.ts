@@ -109,10 +109,10 @@ export interface EppTracing {
   resourceAttributes: Record<string, string>;
 }
 
-export function eppArgs(ports: EppPorts): string[] {
+export function eppArgs(ports: EppPorts, poolNamespace = POOL_NAMESPACE): string[] {
   return [
     `--pool-name=${POOL_NAME}`,
-    `--pool-namespace=${POOL_NAMESPACE}`,
+    `--pool-namespace=${poolNamespace}`,
     `--grpc-port=${ports.grpc}`,
     `--grpc-health-port=${ports.health}`,
     `--metrics-port=${ports.metrics}`,

@@ -35,11 +35,12 @@ export interface Endpoints {
 }
 
 /** Things only some topologies can do; a scenario that needs one is reported as not applicable elsewhere. */
-export type Capability = 'operator-injection' | 'kv-events' | 'restart-epp';
+/** local-processes: the harness starts components as processes of this machine (CLI lifecycle, local API server). */
+export type Capability = 'operator-injection' | 'kv-events' | 'restart-epp' | 'local-processes';
 
 /** What each topology can do, known before it starts (a scenario that needs more is not applicable there). */
 export const TOPOLOGY_CAPABILITIES: Record<'local' | 'kind', readonly Capability[]> = {
-  local: ['restart-epp'],
+  local: ['restart-epp', 'local-processes'],
   kind: ['operator-injection'],
 };
 

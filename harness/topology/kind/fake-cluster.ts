@@ -19,6 +19,8 @@ export class FakeCluster implements ClusterApi {
   readonly stuck = new Set<string>();
   /** How many webhook dry-runs fail before the webhook "serves". */
   webhookFailures = 2;
+  /** Applies of `Kind name` that fail, `times` times (Infinity: always), with `message`. */
+  readonly failApply = new Map<string, { times: number; message: string }>();
   private podSeq = 0;
   private readonly pods = new Map<string, PodInfo[]>();
 
@@ -31,6 +33,8 @@ export class FakeCluster implements ClusterApi {
       return obj;
     }
     this.calls.push(`apply ${obj.kind} ${ns}${obj.metadata.name}`);
+    const failure = this.failApply.get(`${obj.kind} ${obj.metadata.name}`);
+    if (failure && failure.times-- > 0) throw new Error(`apply ${obj.kind} ${obj.metadata.name}: ${failure.message}`);
     if (obj.metadata.namespace && !this.objects.has(`Namespace//${obj.metadata.namespace}`)) {
       throw new Error(`apply ${obj.kind} ${obj.metadata.name}: namespaces "${obj.metadata.namespace}" not found`);
     }

@@ -49,6 +49,11 @@ function releases(r: ReleaseManifest): KubeObject[] {
     ns('opentelemetry-operator-system'),
     deployment('opentelemetry-operator-system', OPERATOR_DEPLOYMENT, 'manager', ['--zap-log-level=info']),
     crd('instrumentations.opentelemetry.io'),
+    {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: 'opentelemetry-operator-serving-cert', namespace: 'opentelemetry-operator-system' },
+    },
   ];
 }
 
@@ -190,6 +195,26 @@ describe('kind topology orchestration (fake API server)', () => {
     expect(existsSync(join(dir, 'opentelemetry-operator-system', 'deployments.yaml'))).toBe(true);
     expect(existsSync(join(dir, 'epp-e2e', `${t.cluster.lastPod('epp')}.epp.log`))).toBe(true);
     expect(t.kind.calls.at(-1)).toBe(`kind delete cluster ${versions.kind.clusterName}`);
+  });
+
+  it("retries a release object while cert-manager's webhook is not trusted yet, and fails at once on anything else", async () => {
+    const t = setup();
+    const cert = 'Certificate opentelemetry-operator-serving-cert';
+    t.cluster.failApply.set(cert, {
+      times: 2,
+      message:
+        'Internal error occurred: failed calling webhook "webhook.cert-manager.io": x509: certificate signed by unknown authority',
+    });
+    await (await t.start()).stop();
+    expect(t.cluster.calls.filter((c) => c.includes('opentelemetry-operator-serving-cert'))).toHaveLength(3);
+
+    const bad = setup();
+    bad.cluster.failApply.set(cert, { times: Infinity, message: '.spec.secretNme: field not declared in schema' });
+    const err = (await bad.start().catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(
+      /^apply Certificate opentelemetry-operator-serving-cert: \.spec\.secretNme: field not declared in schema/,
+    );
+    expect(bad.cluster.calls.filter((c) => c.includes('opentelemetry-operator-serving-cert'))).toHaveLength(1);
   });
 
   it('keeps the cluster with --keep-cluster, and says how to delete it', async () => {

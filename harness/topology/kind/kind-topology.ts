@@ -75,6 +75,33 @@ async function applyAll(api: ClusterApi, objects: KubeObject[]): Promise<void> {
   for (const o of objects) await api.apply(o);
 }
 
+/**
+ * A release's objects, each retried while an admission webhook cannot be reached or not trusted yet: the
+ * operator's Certificate and Issuer go through cert-manager's webhook, which answers a little after its
+ * Deployment is Available (its CA bundle is injected by the cainjector). Any other error fails at once.
+ */
+async function applyRelease(api: ClusterApi, objects: KubeObject[], timeoutMs: number, pollMs: number): Promise<void> {
+  for (const o of objects) {
+    let last = '';
+    await waitReady(
+      `${o.kind} ${o.metadata.name} admitted`,
+      async () => {
+        try {
+          await api.apply(o);
+          return true;
+        } catch (err) {
+          last = (err as Error).message;
+          if (/webhook|x509|connection refused|no endpoints available/i.test(last)) return last;
+          throw new NotRetryable(last);
+        }
+      },
+      { timeoutMs, intervalMs: pollMs, stopOn: (e) => e instanceof NotRetryable },
+    );
+  }
+}
+
+class NotRetryable extends Error {}
+
 /** One readiness wait per Deployment, all at once; the error names the Deployment and its last state. */
 async function waitDeployments(api: ClusterApi, namespace: string, names: string[], timeoutMs: number): Promise<void> {
   await Promise.all(
@@ -269,14 +296,14 @@ export async function startKindTopology(
     const cm = certManagerRelease(versions);
     progress(`installing cert-manager ${cm.version}`);
     const cmObjects = installOrder(await deps.releaseManifest(cm));
-    await applyAll(api, cmObjects);
+    await applyRelease(api, cmObjects, t.webhookMs, t.pollMs);
     await waitCrds(api, cmObjects, t.crdMs);
     await waitDeployments(api, CERT_MANAGER_NAMESPACE, CERT_MANAGER_DEPLOYMENTS, t.deploymentMs);
 
     const op = operatorRelease(versions, opts.kind.operatorVersion);
     progress(`installing the OpenTelemetry Operator ${op.version} with Go auto-instrumentation enabled`);
     const opObjects = installOrder(enableGoInstrumentation(await deps.releaseManifest(op)));
-    await applyAll(api, opObjects);
+    await applyRelease(api, opObjects, t.webhookMs, t.pollMs);
     await waitCrds(api, opObjects, t.crdMs);
     await waitDeployments(api, OPERATOR_NAMESPACE, [OPERATOR_DEPLOYMENT], t.deploymentMs);
 

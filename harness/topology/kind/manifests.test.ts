@@ -62,7 +62,16 @@ describe('kind manifests', () => {
 
   it('gives the EPP pod the same flags and OTEL_* environment as the local process, minus the kubeconfig', () => {
     const c = find('Deployment', 'epp').spec.template.spec.containers[0];
-    expect(c.args).toEqual(expect.arrayContaining(['--grpc-port=9002', '--tracing=true', '--secure-serving=false']));
+    expect(c.args).toEqual(
+      expect.arrayContaining([
+        '--grpc-port=9002',
+        '--tracing=true',
+        '--secure-serving=false',
+        // The EPP watches the pool in the run's namespace (the RBAC Role is there too).
+        `--pool-name=${find('InferencePool', 'e2e-pool').metadata.name}`,
+        `--pool-namespace=${KIND_NAMESPACE}`,
+      ]),
+    );
     const env = Object.fromEntries(c.env.map((e: { name: string; value: string }) => [e.name, e.value]));
     expect(env).toMatchObject({
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://jaeger.${KIND_NAMESPACE}.svc.cluster.local:4317`,

@@ -92,7 +92,10 @@ export function renderKindManifests(opts: RunOptions, versions: Versions, namesp
       'instrumentation.opentelemetry.io/container-names': 'epp',
     },
     eppHealthService: EXT_PROC_SERVICE,
-    eppArgs: eppArgs({ grpc: KIND_PORTS.eppGrpc, health: KIND_PORTS.eppHealth, metrics: KIND_PORTS.eppMetrics }),
+    eppArgs: eppArgs(
+      { grpc: KIND_PORTS.eppGrpc, health: KIND_PORTS.eppHealth, metrics: KIND_PORTS.eppMetrics },
+      namespace,
+    ),
     eppEnv: Object.entries(
       eppEnv(undefined, {
         otlpEndpoint: opts.eppOtlpEndpoint ?? `http://${jaegerHost}:${KIND_PORTS.jaegerOtlpGrpc}`,

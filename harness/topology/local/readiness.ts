@@ -19,6 +19,8 @@ export interface WaitOptions {
   intervalMs?: number;
   /** If this process exits while we wait, stop waiting and say so, with its log. */
   process?: ManagedProcess;
+  /** A probe error that no amount of waiting fixes: rethrown at once instead of retried. */
+  stopOn?: (err: unknown) => boolean;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function waitReady(what: string, probe: Probe, opts: WaitOptions): 
       if (r === true) return;
       last = r;
     } catch (err) {
+      if (opts.stopOn?.(err)) throw err;
       last = (err as Error).message;
     }
     if (Date.now() - started > opts.timeoutMs) {

@@ -1,0 +1,38 @@
+import { applicability } from './use-topology';
+
+describe('scenario applicability', () => {
+  const withTopology = (t: string, fn: () => void): void => {
+    const before = process.env.EPP_E2E_TOPOLOGY;
+    process.env.EPP_E2E_TOPOLOGY = t;
+    try {
+      fn();
+    } finally {
+      if (before === undefined) delete process.env.EPP_E2E_TOPOLOGY;
+      else process.env.EPP_E2E_TOPOLOGY = before;
+    }
+  };
+
+  it('names what is missing and which topology has it', () => {
+    withTopology('local', () => {
+      expect(applicability(['operator-injection'])).toEqual({
+        applies: false,
+        reason: 'not applicable on the local topology: needs operator-injection, which only kind has',
+      });
+      expect(applicability(['local-processes']).applies).toBe(true);
+    });
+    withTopology('kind', () => {
+      expect(applicability(['local-processes']).reason).toBe(
+        'not applicable on the kind topology: needs local-processes, which only local has',
+      );
+      expect(applicability(['operator-injection']).applies).toBe(true);
+    });
+  });
+
+  it('says when no topology has it', () => {
+    withTopology('local', () => {
+      expect(applicability(['kv-events']).reason).toBe(
+        'not applicable on the local topology: needs kv-events, which only no topology has',
+      );
+    });
+  });
+});
