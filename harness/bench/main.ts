@@ -8,7 +8,7 @@ import { extProcChannel, processThroughEpp } from '../drivers/extproc/client';
 import { newTraceparent, sendCompletion } from '../drivers/openai';
 import { ensureGoTool } from '../tools/build-go-tool';
 import { ensureLocalTools, ghzSpec } from '../tools/tools';
-import { loadVersions, REPO_ROOT } from '../tools/versions';
+import { loadVersions, REPO_ROOT, selectPins } from '../tools/versions';
 import { installSignalHandlers } from '../topology/local/process-registry';
 import { startTopology } from '../topology/start';
 import { JaegerClient } from '../traces/jaeger-client';
@@ -24,7 +24,7 @@ const progress = (m: string): void => {
 
 async function main(): Promise<void> {
   const opts = resolveRunOptions({ models: '2' });
-  await ensureLocalTools(loadVersions(), opts.eppVersion, progress);
+  await ensureLocalTools(selectPins(loadVersions(), opts), opts.eppVersion, progress);
   const rows: BenchRow[] = [];
   const results: Record<string, unknown> = { eppVersion: opts.eppVersion, at: new Date().toISOString() };
 

@@ -2,13 +2,13 @@ import { parseArgs } from 'node:util';
 import { OptionError, resolveRunOptions, type RawOptions } from '../config/run-options';
 import { ensureGoTool } from '../tools/build-go-tool';
 import { ensureLocalTools, eppSpec, kindSpec } from '../tools/tools';
-import { loadVersions } from '../tools/versions';
+import { loadVersions, selectPins } from '../tools/versions';
 import { activeRuns, stopRun, writeUpState } from '../topology/local/active-runs';
 import { startTopology } from '../topology/start';
 import { installSignalHandlers } from '../topology/local/process-registry';
 import type { Endpoints } from '../topology/types';
 import { join } from 'node:path';
-import { compareEppVersions, defaultCompareScenarios } from '../compare/compare';
+import { compareVariants, defaultCompareScenarios, type Variant } from '../compare/compare';
 import { REPO_ROOT } from '../tools/versions';
 import { operatorUpgradeCheck } from '../compare/upgrade-check';
 import { realKindDeps } from '../topology/kind/real-deps';
@@ -26,7 +26,8 @@ commands:
   run    [--scenario NAME ...] [--fault mock-vllm:FAULT ...] [--epp-version V] [--topology local|kind]
                                                      run scenarios (all by default); a fault must make them fail
   compare --epp-version A --epp-version B [--scenario NAME ...]
-                                                     trace-shape diff and scenario outcomes of two EPP versions
+          (or --envoy-version A --envoy-version B, or --jaeger-version A --jaeger-version B)
+                                                     trace-shape diff and scenario outcomes of two versions
   upgrade-check [--from V1] [--to V2] [--scenario NAME ...]
                                                      kind: scenarios and trace shapes on operator V1, upgrade
                                                      in place to V2, run again, diff; exit 1 on a regression
@@ -43,6 +44,8 @@ const OPTIONS = {
   topology: { type: 'string' },
   models: { type: 'string' },
   'epp-version': { type: 'string', multiple: true },
+  'jaeger-version': { type: 'string', multiple: true },
+  'envoy-version': { type: 'string', multiple: true },
   'epp-sampler': { type: 'string' },
   'epp-sampler-arg': { type: 'string' },
   fault: { type: 'string', multiple: true },
@@ -98,6 +101,8 @@ function rawOptions(values: Record<string, unknown>): RawOptions {
     topology: values.topology as string | undefined,
     models: values.models as string | undefined,
     eppVersion: (values['epp-version'] as string[] | undefined)?.at(-1),
+    jaegerRelease: (values['jaeger-version'] as string[] | undefined)?.at(-1),
+    envoyVersion: (values['envoy-version'] as string[] | undefined)?.at(-1),
     eppSampler: values['epp-sampler'] as string | undefined,
     eppSamplerArg: values['epp-sampler-arg'] as string | undefined,
     faults: values.fault as string[] | undefined,
@@ -106,6 +111,30 @@ function rawOptions(values: Record<string, unknown>): RawOptions {
     keepCluster: values['keep-cluster'] as boolean | undefined,
     operatorVersion: (values['operator-version'] as string[] | undefined)?.at(-1),
   };
+}
+
+const COMPARABLE = [
+  { flag: 'epp-version', subject: 'EPP', key: 'eppVersion' },
+  { flag: 'envoy-version', subject: 'Envoy', key: 'envoyVersion' },
+  { flag: 'jaeger-version', subject: 'Jaeger', key: 'jaegerRelease' },
+] as const;
+
+/** What `compare` was asked: exactly one component given twice (A, then B); the rest stays at its pin. */
+export function compareRequest(values: Record<string, unknown>): { subject: string; variants: [Variant, Variant] } {
+  const given = COMPARABLE.filter((c) => ((values[c.flag] as string[] | undefined) ?? []).length > 0);
+  const usage = 'compare takes exactly two of one of --epp-version, --envoy-version, --jaeger-version (A, then B)';
+  if (given.length !== 1) throw new OptionError(usage);
+  const [c] = given;
+  const pair = values[c.flag] as string[];
+  if (pair.length !== 2) throw new OptionError(usage);
+  const variants = pair.map((version) => {
+    const opts = resolveRunOptions({ ...rawOptions(values), [c.key]: version });
+    return { version: String(opts[c.key]), opts };
+  }) as [Variant, Variant];
+  if (variants[0].version === variants[1].version) {
+    throw new OptionError(`compare needs two different versions, got ${variants[0].version} twice`);
+  }
+  return { subject: c.subject, variants };
 }
 
 async function up(values: Record<string, unknown>): Promise<number> {
@@ -133,12 +162,15 @@ export async function main(argv: string[]): Promise<void> {
       code = command ? 0 : 2;
     } else if (command === 'doctor') {
       const opts = resolveRunOptions(rawOptions(values));
-      const { text, ok } = formatChecks(await runDoctor(loadVersions(), opts.eppVersion), opts.topology);
+      const { text, ok } = formatChecks(
+        await runDoctor(selectPins(loadVersions(), opts), opts.eppVersion),
+        opts.topology,
+      );
       process.stdout.write(text + '\n');
       code = ok ? 0 : 1;
     } else if (command === 'tools') {
       const opts = resolveRunOptions(rawOptions(values));
-      const v = loadVersions();
+      const v = selectPins(loadVersions(), opts);
       // The kind topology runs images; it needs only the kind binary (and the EPP module's CRDs, downloaded).
       const paths: Record<string, string> =
         opts.topology === 'kind' ? {} : { ...(await ensureLocalTools(v, opts.eppVersion, progress)) };
@@ -155,21 +187,19 @@ export async function main(argv: string[]): Promise<void> {
       const opts = resolveRunOptions(rawOptions(values));
       const scenarios = (values.scenario as string[] | undefined) ?? scenarioNames();
       jestArgs(scenarios); // validates the names before anything starts
-      if (opts.topology === 'local') await ensureLocalTools(loadVersions(), opts.eppVersion, progress);
+      if (opts.topology === 'local')
+        await ensureLocalTools(selectPins(loadVersions(), opts), opts.eppVersion, progress);
       code = await runScenarios(opts, scenarios);
     } else if (command === 'compare') {
-      const versions = (values['epp-version'] as string[] | undefined) ?? [];
-      if (versions.length !== 2) throw new OptionError('compare takes exactly two --epp-version options (A, then B)');
-      const pair = versions.map((v) => resolveRunOptions({ ...rawOptions(values), eppVersion: v }).eppVersion) as [
-        string,
-        string,
-      ];
-      const opts = resolveRunOptions(rawOptions(values));
+      const { subject, variants } = compareRequest(values);
       const scenarios = (values.scenario as string[] | undefined) ?? defaultCompareScenarios();
       jestArgs(scenarios);
-      for (const v of pair) await ensureLocalTools(loadVersions(), v, progress);
+      for (const v of variants) {
+        if (v.opts.topology === 'local')
+          await ensureLocalTools(selectPins(loadVersions(), v.opts), v.opts.eppVersion, progress);
+      }
       const out = join(REPO_ROOT, 'reports', 'compare');
-      const result = await compareEppVersions(opts, pair, scenarios, out, progress);
+      const result = await compareVariants(subject, variants, scenarios, out, progress);
       process.stdout.write(`${result.text}\n\nreports: ${result.markdownFile}\n         ${result.htmlFile}\n`);
       code = result.regressed ? 1 : 0;
     } else if (command === 'upgrade-check') {
@@ -201,7 +231,9 @@ export async function main(argv: string[]): Promise<void> {
     }
   } catch (err) {
     const e = err as Error;
-    const usage = e instanceof OptionError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    // Node's parseArgs errors carry a string code; others (ExecError) may carry a number.
+    const errCode = (e as { code?: unknown }).code;
+    const usage = e instanceof OptionError || (typeof errCode === 'string' && errCode.startsWith('ERR_PARSE_ARGS'));
     process.stderr.write(`epp-e2e: ${e.message}\n`);
     code = usage ? 2 : 1;
   }

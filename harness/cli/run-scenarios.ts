@@ -28,6 +28,8 @@ export function scenarioEnv(opts: RunOptions): NodeJS.ProcessEnv {
   return {
     EPP_E2E_TOPOLOGY: opts.topology,
     EPP_E2E_EPP_VERSION: opts.eppVersion,
+    EPP_E2E_JAEGER_VERSION: opts.jaegerRelease,
+    EPP_E2E_ENVOY_VERSION: opts.envoyVersion,
     EPP_E2E_RUNS_DIR: opts.runsRoot,
     EPP_E2E_KIND_CLUSTER: opts.kind.clusterName,
     EPP_E2E_OPERATOR_VERSION: opts.kind.operatorVersion,

@@ -72,17 +72,3 @@ export async function compareVariants(
   writeFileSync(`${stem}.json`, JSON.stringify({ a, b, comparison: c }, null, 2));
   return { text: textReport(a, b, c), markdownFile: `${stem}.md`, htmlFile: `${stem}.html`, regressed: c.regressed };
 }
-
-export function compareEppVersions(
-  base: RunOptions,
-  versions: [string, string],
-  scenarios: string[],
-  outDir: string,
-  progress: (m: string) => void,
-): Promise<CompareResult> {
-  const variants = versions.map((version) => ({ version, opts: { ...base, eppVersion: version } })) as [
-    Variant,
-    Variant,
-  ];
-  return compareVariants('EPP', variants, scenarios, outDir, progress);
-}

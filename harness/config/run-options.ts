@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadVersions, REPO_ROOT, resolveEppVersion, type Versions } from '../tools/versions';
+import { loadVersions, REPO_ROOT, resolveEppVersion, selectPins, type Versions } from '../tools/versions';
 
 export const TOPOLOGIES = ['local', 'kind'] as const;
 export type TopologyName = (typeof TOPOLOGIES)[number];
@@ -21,6 +21,9 @@ export interface RunOptions {
   models: number;
   /** Name from versions.yaml, e.g. gie-v1.5.0. */
   eppVersion: string;
+  /** Jaeger release and Envoy version: the pins of versions.yaml, or one of their alternatives (compare). */
+  jaegerRelease: string;
+  envoyVersion: string;
   /** OTEL_TRACES_SAMPLER for the EPP; the EPP only honours parentbased_traceidratio. */
   eppSampler: string;
   /** OTEL_TRACES_SAMPLER_ARG for the EPP. */
@@ -63,6 +66,8 @@ export interface RawOptions {
   topology?: string;
   models?: string | number;
   eppVersion?: string;
+  jaegerRelease?: string;
+  envoyVersion?: string;
   eppSampler?: string;
   eppSamplerArg?: string;
   eppServiceName?: string;
@@ -121,6 +126,13 @@ export function resolveRunOptions(
   } catch (err) {
     throw new OptionError((err as Error).message);
   }
+  const jaegerRelease = raw.jaegerRelease ?? (env.EPP_E2E_JAEGER_VERSION || versions.jaeger.release);
+  const envoyVersion = raw.envoyVersion ?? (env.EPP_E2E_ENVOY_VERSION || versions.envoy.version);
+  try {
+    selectPins(versions, { jaegerRelease, envoyVersion });
+  } catch (err) {
+    throw new OptionError((err as Error).message);
+  }
   const eppSamplerArg = raw.eppSamplerArg ?? env.EPP_E2E_EPP_SAMPLER_ARG ?? '1';
   const ratio = Number(eppSamplerArg);
   if (eppSamplerArg.trim() === '' || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
@@ -151,6 +163,8 @@ export function resolveRunOptions(
     topology: topology as TopologyName,
     models,
     eppVersion,
+    jaegerRelease,
+    envoyVersion,
     eppSampler: raw.eppSampler ?? env.EPP_E2E_EPP_SAMPLER ?? 'parentbased_traceidratio',
     eppSamplerArg,
     eppServiceName: raw.eppServiceName ?? env.EPP_E2E_EPP_SERVICE_NAME ?? 'llm-d-epp',

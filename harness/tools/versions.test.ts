@@ -1,4 +1,4 @@
-import { loadVersions, parseVersions } from './versions';
+import { loadVersions, parseVersions, selectPins } from './versions';
 
 describe('versions.yaml', () => {
   it('pins every tool the harness builds', () => {
@@ -16,6 +16,33 @@ describe('versions.yaml', () => {
     expect(v.envoy.image).toMatch(new RegExp(`:v${v.envoy.version}$`));
     expect(v.kind.operator.manifest).toContain('{version}');
     expect(v.kind.certManager.manifest).toContain('{version}');
+  });
+
+  it('selects the Jaeger and Envoy of a run, default or alternative, and names the choices otherwise', () => {
+    const v = loadVersions();
+    expect(selectPins(v, {})).toEqual(v);
+    const alt = selectPins(v, { envoyVersion: '1.39.3' });
+    expect(alt.envoy).toMatchObject({ version: '1.39.3', image: 'docker.io/envoyproxy/envoy:v1.39.3' });
+    const withJaeger = {
+      ...v,
+      jaeger: { ...v.jaeger, alternatives: { 'v2.12.0': { version: 'v1.75.0', image: 'j:2.12.0' } } },
+    };
+    expect(selectPins(withJaeger, { jaegerRelease: 'v2.12.0' }).jaeger).toMatchObject({
+      release: 'v2.12.0',
+      version: 'v1.75.0',
+      image: 'j:2.12.0',
+      module: v.jaeger.module,
+    });
+    expect(() => selectPins(v, { jaegerRelease: 'v2.12.0' })).toThrow(
+      'unknown Jaeger release "v2.12.0"; pinned: v2.13.0',
+    );
+    for (const [release, a] of Object.entries(v.jaeger.alternatives))
+      expect(a.image).toMatch(new RegExp(`:${release.slice(1)}$`));
+    for (const [version, a] of Object.entries(v.envoy.alternatives))
+      expect(a.image).toMatch(new RegExp(`:v${version}$`));
+    expect(() => selectPins(v, { envoyVersion: '1.2.3' })).toThrow(
+      'unknown Envoy version "1.2.3"; pinned: 1.40.0, 1.39.3',
+    );
   });
 
   it('says which key is missing or wrong', () => {

@@ -27,8 +27,12 @@ export interface KindPins extends GoToolPin {
 
 export interface Versions {
   epp: { default: string; versions: Record<string, EppPin> };
-  jaeger: GoToolPin & { release: string; image: string };
-  envoy: { pypi: string; version: string; image: string };
+  jaeger: GoToolPin & {
+    release: string;
+    image: string;
+    alternatives: Record<string, { version: string; image: string }>;
+  };
+  envoy: { pypi: string; version: string; image: string; alternatives: Record<string, { image: string }> };
   controlPlane: { kubernetes: GoToolPin; etcd: GoToolPin };
   kind: KindPins;
   ghz: GoToolPin;
@@ -83,11 +87,13 @@ export function parseVersions(text: string): Versions {
       ...goPin(doc.jaeger, 'jaeger'),
       release: need(doc.jaeger.release, 'jaeger.release'),
       image: need(doc.jaeger.image, 'jaeger.image'),
+      alternatives: (doc.jaeger.alternatives ?? {}) as Record<string, { version: string; image: string }>,
     },
     envoy: {
       pypi: need(doc.envoy?.pypi, 'envoy.pypi'),
       version: need(doc.envoy?.version, 'envoy.version'),
       image: need(doc.envoy?.image, 'envoy.image'),
+      alternatives: (doc.envoy?.alternatives ?? {}) as Record<string, { image: string }>,
     },
     controlPlane: {
       kubernetes: goPin(cp.kubernetes, 'control-plane.kubernetes'),
@@ -133,4 +139,33 @@ export function resolveEppVersion(versions: Versions, wanted: string | undefined
     `unknown EPP version "${name}"; pinned versions are: ${Object.keys(versions.epp.versions).join(', ')} ` +
       `(see versions.yaml)`,
   );
+}
+
+export function jaegerReleases(v: Versions): string[] {
+  return [v.jaeger.release, ...Object.keys(v.jaeger.alternatives)];
+}
+
+export function envoyVersions(v: Versions): string[] {
+  return [v.envoy.version, ...Object.keys(v.envoy.alternatives)];
+}
+
+/**
+ * The pins of one run: the default Jaeger and Envoy, or the alternatives the run asked for (compare). Every
+ * consumer (tool builds, the local processes, the kind images) reads Jaeger and Envoy from what this returns.
+ */
+export function selectPins(v: Versions, choice: { jaegerRelease?: string; envoyVersion?: string }): Versions {
+  let jaeger = v.jaeger;
+  if (choice.jaegerRelease && choice.jaegerRelease !== v.jaeger.release) {
+    const alt = v.jaeger.alternatives[choice.jaegerRelease];
+    if (!alt)
+      throw new Error(`unknown Jaeger release "${choice.jaegerRelease}"; pinned: ${jaegerReleases(v).join(', ')}`);
+    jaeger = { ...v.jaeger, release: choice.jaegerRelease, version: alt.version, image: alt.image };
+  }
+  let envoy = v.envoy;
+  if (choice.envoyVersion && choice.envoyVersion !== v.envoy.version) {
+    const alt = v.envoy.alternatives[choice.envoyVersion];
+    if (!alt) throw new Error(`unknown Envoy version "${choice.envoyVersion}"; pinned: ${envoyVersions(v).join(', ')}`);
+    envoy = { ...v.envoy, version: choice.envoyVersion, image: alt.image };
+  }
+  return { ...v, jaeger, envoy };
 }

@@ -4,7 +4,7 @@ import { renderEnvoyBootstrap } from '../../components/envoy';
 import { renderJaegerConfig } from '../../components/jaeger';
 import type { KubeObject } from '../../components/kube-client';
 import { mockVllmServerArgs } from '../../components/mock-vllm';
-import { resolveEppVersion, type Versions } from '../../tools/versions';
+import { resolveEppVersion, selectPins, type Versions } from '../../tools/versions';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
 import { renderTemplate } from '../templates';
 
@@ -45,7 +45,8 @@ function svc(name: string, namespace: string): string {
  * environment, Envoy bootstrap and Jaeger config as the local topology (one code path), with in-cluster
  * addresses. The Instrumentation CR goes in before the EPP so the operator's webhook sees it at pod creation.
  */
-export function renderKindManifests(opts: RunOptions, versions: Versions, namespace = KIND_NAMESPACE): ManifestStep[] {
+export function renderKindManifests(opts: RunOptions, pins: Versions, namespace = KIND_NAMESPACE): ManifestStep[] {
+  const versions = selectPins(pins, opts);
   const epp = resolveEppVersion(versions, opts.eppVersion).pin;
   const jaegerHost = svc('jaeger', namespace);
   const mockFaults = opts.faults.filter((f) => f.component === 'mock-vllm').map((f) => f.fault);

@@ -18,7 +18,7 @@ import { KubeClient } from '../../components/kube-client';
 import { startMockVllm } from '../../components/mock-vllm';
 import { moduleDir } from '../../tools/build-go-tool';
 import { ensureLocalTools } from '../../tools/tools';
-import { loadVersions, resolveEppVersion } from '../../tools/versions';
+import { loadVersions, resolveEppVersion, selectPins } from '../../tools/versions';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
 import { freePorts } from './ports';
@@ -51,7 +51,7 @@ class LocalTopology implements Topology {
  * readiness signal. If anything fails, everything already started is stopped before the error is thrown.
  */
 export async function startLocalTopology(opts: RunOptions, progress: (m: string) => void): Promise<Topology> {
-  const versions = loadVersions();
+  const versions = selectPins(loadVersions(), opts);
   const epp = resolveEppVersion(versions, opts.eppVersion);
   const tools = await ensureLocalTools(versions, opts.eppVersion, progress);
   const ctx = createRunContext(opts.runsRoot, progress);
