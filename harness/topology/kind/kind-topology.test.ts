@@ -139,13 +139,22 @@ describe('kind topology orchestration (fake API server)', () => {
       const secondMock = e.models[1].name.replace(/-rank-0$/, '');
       expect(await readSocket(e.models[1].url.replace('http://', ''))).toBe(`epp-e2e/${secondMock}:8000`);
       const logs = await topo.collectLogs();
-      expect(Object.keys(logs).sort()).toEqual([
-        'envoy',
-        'epp',
-        'jaeger',
-        e.models[0].name.replace(/-rank-0$/, ''),
-        secondMock,
-      ]);
+      expect(Object.keys(logs).sort()).toEqual(
+        [
+          'envoy',
+          'epp',
+          'jaeger',
+          'kind-events.txt',
+          'kind-objects.yaml',
+          'operator.log',
+          e.models[0].name.replace(/-rank-0$/, ''),
+          secondMock,
+        ].sort(),
+      );
+      expect(readFileSync(logs['operator.log'], 'utf8')).toMatch(
+        /log of opentelemetry-operator-system\/opentelemetry-operator-controller-manager-\d+\/manager/,
+      );
+      expect(readFileSync(logs['kind-events.txt'], 'utf8')).toContain('assigned cert-manager/x');
       expect(readFileSync(logs.epp, 'utf8')).toMatch(/^log of epp-e2e\/epp-\d+\/epp/);
     } finally {
       await topo.stop();

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { RunOptions } from '../../config/run-options';
@@ -191,19 +191,39 @@ class KindTopology implements Topology {
     private readonly teardown: () => Promise<void>,
   ) {}
 
-  /** The pods of our namespace, one log file per container, named by component. */
+  /**
+   * The pods of our namespace, one log file per container, named by component; plus, for the failure folder,
+   * the events and objects of our, the operator's and cert-manager's namespaces and the operator's log (the
+   * full per-namespace dump stays in `<run>/artifacts/`).
+   */
   async collectLogs(): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
+    const logsDir = this.endpoints.logsDir;
     for (const pod of await this.api.listPods(KIND_NAMESPACE, '')) {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const app = ((pod.raw.metadata as any).labels?.app as string | undefined) ?? pod.name;
+      const labels = (pod.raw.metadata as { labels?: Record<string, string> }).labels;
+      const app = labels?.app ?? pod.name;
       for (const c of pod.containers) {
         const component = app === MODEL_SERVER_APP ? `${pod.name}` : c === app ? app : `${app}-${c}`;
-        const file = join(this.endpoints.logsDir, `${component}.log`);
+        const file = join(logsDir, `${component}.log`);
         writeFileSync(file, await this.api.podLogs(KIND_NAMESPACE, pod.name, c));
         out[component] = file;
       }
     }
+    const written = await collectKindArtifacts(this.api, join(this.endpoints.runDir, 'artifacts'));
+    const combine = (name: string, pick: (f: string) => boolean): void => {
+      const file = join(logsDir, name);
+      writeFileSync(
+        file,
+        written
+          .filter(pick)
+          .map((f) => `--- ${f}\n${readFileSync(f, 'utf8')}`)
+          .join('\n'),
+      );
+      out[name] = file;
+    };
+    combine('kind-events.txt', (f) => f.endsWith('events.txt'));
+    combine('kind-objects.yaml', (f) => f.endsWith('.yaml'));
+    combine('operator.log', (f) => f.includes(`${OPERATOR_NAMESPACE}/`) && f.endsWith('.manager.log'));
     return out;
   }
 
