@@ -38,7 +38,7 @@ e2e: deps
 	  { $(CLI) doctor --topology $(TOPOLOGY); echo; echo "make e2e: the $(TOPOLOGY) topology cannot run on this machine (see above)."; \
 	    echo "           The local topology needs no container engine: make e2e TOPOLOGY=local"; exit 1; }
 	$(CLI) tools --topology $(TOPOLOGY) --all-epp-versions $(if $(EPP_VERSION),--epp-version $(EPP_VERSION))
-	EPP_E2E_TOPOLOGY=$(TOPOLOGY) $(if $(EPP_VERSION),EPP_E2E_EPP_VERSION=$(EPP_VERSION)) $(JEST) --selectProjects e2e --runInBand
+	EPP_E2E_TOPOLOGY=$(TOPOLOGY) EPP_E2E_SHARE_TOPOLOGY=1 $(if $(EPP_VERSION),EPP_E2E_EPP_VERSION=$(EPP_VERSION)) $(JEST) --selectProjects e2e --runInBand
 
 e2e-local:
 	$(MAKE) e2e TOPOLOGY=local

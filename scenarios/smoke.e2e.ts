@@ -20,8 +20,10 @@ async function oneTracedRequest(s: ScenarioEnv, evidence: Evidence): Promise<voi
   const e = s.topology.endpoints;
   const contract = contractFor(e.eppVersion);
   const client = newTraceparent(true);
-  const since = new Date(Date.now() - 1000);
   evidence.note(`client traceparent ${client.traceparent}`);
+  // Just before sending (same clock as the EPP's): an earlier request, of this file or of another file on a
+  // shared topology, must not count as this request's EPP trace.
+  const since = new Date();
 
   const res = await sendCompletion(e.gateway, {
     model: e.models[0].model,

@@ -31,6 +31,8 @@ export function scenarioEnv(opts: RunOptions): NodeJS.ProcessEnv {
     EPP_E2E_JAEGER_VERSION: opts.jaegerRelease,
     EPP_E2E_ENVOY_VERSION: opts.envoyVersion,
     EPP_E2E_RUNS_DIR: opts.runsRoot,
+    // One topology for the scenario files whose options allow it (see harness/scenario/shared-topology.ts).
+    EPP_E2E_SHARE_TOPOLOGY: '1',
     EPP_E2E_KIND_CLUSTER: opts.kind.clusterName,
     EPP_E2E_OPERATOR_VERSION: opts.kind.operatorVersion,
     ...(opts.kind.reuseCluster ? { EPP_E2E_REUSE_CLUSTER: '1' } : {}),

@@ -1,21 +1,46 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveRunOptions } from '../config/run-options';
+import { resolveRunOptions, type RunOptions } from '../config/run-options';
+import { startTopology } from '../topology/start';
+import type { Topology } from '../topology/types';
+import { SHARED_FILE, SHARE_FLAG, writeSharedRecord } from './shared-topology';
 import { acquireCluster } from '../topology/kind/kind-topology';
 import { realKindDeps } from '../topology/kind/real-deps';
 
 const CREATED = 'EPP_E2E_KIND_CLUSTER_CREATED_BY_RUN';
+
+// Jest hands globalSetup's globals to globalTeardown (and to nothing else).
+const holder = globalThis as { eppE2eSharedTopology?: Topology };
+
+/**
+ * Local, when the run asks for it: one topology with the run's default options, which every scenario file
+ * whose options are the same (bar fewer models) uses instead of starting its own; see canShare.
+ */
+async function setupSharedTopology(opts: RunOptions): Promise<void> {
+  if (process.env[SHARE_FLAG] !== '1' || opts.topology !== 'local') return;
+  progress('starting the topology shared by the scenario files that can use it');
+  const topology = await startTopology(opts, progress);
+  holder.eppE2eSharedTopology = topology;
+  process.env[SHARED_FILE] = writeSharedRecord({ endpoints: topology.endpoints, options: opts });
+}
+
+async function teardownSharedTopology(): Promise<void> {
+  const topology = holder.eppE2eSharedTopology;
+  holder.eppE2eSharedTopology = undefined;
+  delete process.env[SHARED_FILE];
+  await topology?.stop();
+}
 const progress = (m: string): void => void process.stderr.write(`[epp-e2e] ${m}\n`);
 
 /**
  * Jest globalSetup of the e2e project. On kind, one cluster serves every scenario file of the run: it is
  * created here (or reused when asked), each file then brings its own namespace up and down in it, and the
- * teardown below deletes the cluster if this run created it. On local, nothing to do.
+ * teardown below deletes the cluster if this run created it. On local, the shared topology (if asked for).
  */
 export async function setupRunCluster(): Promise<void> {
   const opts = resolveRunOptions({});
-  if (opts.topology !== 'kind') return;
+  if (opts.topology !== 'kind') return setupSharedTopology(opts);
   const deps = await realKindDeps(opts, progress);
   const { created } = await acquireCluster(
     opts,
@@ -29,6 +54,7 @@ export async function setupRunCluster(): Promise<void> {
 }
 
 export async function teardownRunCluster(): Promise<void> {
+  await teardownSharedTopology();
   const opts = resolveRunOptions({});
   if (opts.topology !== 'kind' || process.env[CREATED] !== '1') return;
   if (opts.kind.keepCluster) {

@@ -3,6 +3,7 @@ import { startTopology } from '../topology/start';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Topology } from '../topology/types';
 import { JaegerClient } from '../traces/jaeger-client';
 import { installTraceMatchers } from '../traces/jest-matchers';
+import { SharedTopologyView, canShare, readSharedRecord } from './shared-topology';
 
 export interface ScenarioEnv {
   topology: Topology;
@@ -17,13 +18,22 @@ const progress = (m: string): void => {
 /**
  * Starts one topology for the scenarios of a file (beforeAll) and stops it (afterAll), also when a test fails.
  * The run options come from the environment (EPP_E2E_*, as `make e2e` sets them) with the file's overrides.
+ * When the run shares a topology (`make e2e`, `epp-e2e run`) and the file's options allow it, the file uses
+ * that one instead of starting its own.
  */
 export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
   let env: ScenarioEnv | undefined;
   installTraceMatchers();
   beforeAll(async () => {
     const options = resolveRunOptions(overrides);
-    const topology = await startTopology(options, progress);
+    const shared = readSharedRecord();
+    let topology: Topology;
+    if (shared && canShare(options, shared.options)) {
+      progress(`using the run's shared ${shared.endpoints.topology} topology (${shared.endpoints.runDir})`);
+      topology = new SharedTopologyView(shared);
+    } else {
+      topology = await startTopology(options, progress);
+    }
     env = { topology, options, jaeger: new JaegerClient(topology.endpoints.jaegerQuery, topology.endpoints.jaegerUi) };
   });
   afterAll(async () => {

@@ -1,0 +1,40 @@
+import { resolveRunOptions } from '../config/run-options';
+import { loadVersions } from '../tools/versions';
+import { canShare } from './shared-topology';
+
+const v = loadVersions();
+const opts = (raw: Parameters<typeof resolveRunOptions>[0], env: NodeJS.ProcessEnv = {}) =>
+  resolveRunOptions(raw, env, v);
+
+describe('sharing one topology between scenario files', () => {
+  const shared = opts({});
+
+  it('shares when only fewer (or as many) model servers are asked for', () => {
+    expect(canShare(opts({ models: 2 }), shared)).toBe(true);
+    expect(canShare(opts({ models: 1 }), shared)).toBe(true);
+    expect(canShare(opts({ models: 1, eppVersion: v.epp.default }), shared)).toBe(true);
+    expect(canShare(opts({ eppResourceAttributes: 'component=endpoint-picker' }), shared)).toBe(true);
+  });
+
+  it('compares with the shared options as the files read them back (JSON, where undefined keys vanish)', () => {
+    const fromFile = JSON.parse(JSON.stringify(shared));
+    expect('eppOtlpEndpoint' in opts({})).toBe(true);
+    expect(canShare(opts({ models: 1 }), fromFile)).toBe(true);
+    expect(canShare(opts({ eppSamplerArg: '0.5' }), fromFile)).toBe(false);
+  });
+
+  it('isolates every file that changes anything the EPP, the mocks or the exporters see', () => {
+    expect(canShare(opts({ models: 3 }), shared)).toBe(false);
+    expect(canShare(opts({ eppSamplerArg: '0.5' }), shared)).toBe(false);
+    expect(canShare(opts({ eppSampler: 'always_on' }), shared)).toBe(false);
+    expect(canShare(opts({ eppOtlpEndpoint: 'http://127.0.0.1:1' }), shared)).toBe(false);
+    expect(canShare(opts({ eppResourceAttributes: '' }), shared)).toBe(false);
+    expect(canShare(opts({ eppVersion: 'gie-v1.4.0' }), shared)).toBe(false);
+    expect(canShare(opts({ faults: ['mock-vllm:no-spans'] }), shared)).toBe(false);
+  });
+
+  it('never shares on kind (each file brings its namespace up in the run’s one cluster)', () => {
+    const kind = opts({ topology: 'kind' });
+    expect(canShare(kind, kind)).toBe(false);
+  });
+});

@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import type { RunOptions } from '../config/run-options';
+import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../topology/types';
+
+/** Set (to 1) by `make e2e` and `epp-e2e run`: start one topology for every scenario file that can share it. */
+export const SHARE_FLAG = 'EPP_E2E_SHARE_TOPOLOGY';
+/** Set by the global setup: where the shared topology's endpoints and options are. */
+export const SHARED_FILE = 'EPP_E2E_SHARED_TOPOLOGY_FILE';
+
+export interface SharedRecord {
+  endpoints: Endpoints;
+  options: RunOptions;
+}
+
+export function writeSharedRecord(record: SharedRecord): string {
+  const file = join(record.endpoints.runDir, 'shared-topology.json');
+  writeFileSync(file, JSON.stringify(record, null, 2));
+  return file;
+}
+
+/**
+ * Whether a file's options can use the shared topology: the same in everything (EPP version, sampler,
+ * exporter, faults...) except that it may ask for fewer model servers. A file that changes anything else
+ * (sampling, exporter faults, another EPP, a negative control's bad config) gets its own topology.
+ */
+export function canShare(wanted: RunOptions, shared: RunOptions): boolean {
+  if (wanted.topology !== 'local' || wanted.models > shared.models) return false;
+  // Both as JSON: the shared options come from a file, where a key whose value is undefined does not exist.
+  const plain = (o: RunOptions): unknown => JSON.parse(JSON.stringify(o));
+  return isDeepStrictEqual(plain({ ...wanted, models: shared.models, runsRoot: shared.runsRoot }), plain(shared));
+}
+
+/** A file's view of the shared topology: the same endpoints; stopping it is the global teardown's job. */
+export class SharedTopologyView implements Topology {
+  readonly name: 'local' | 'kind';
+  readonly endpoints: Endpoints;
+  readonly capabilities: ReadonlySet<Capability>;
+
+  constructor(record: SharedRecord) {
+    this.endpoints = record.endpoints;
+    this.name = record.endpoints.topology;
+    this.capabilities = new Set(TOPOLOGY_CAPABILITIES[this.name]);
+  }
+
+  /** Local processes write their logs as they run: `<logsDir>/<component>.log`. */
+  async collectLogs(): Promise<Record<string, string>> {
+    const dir = this.endpoints.logsDir;
+    return Object.fromEntries(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.log'))
+        .map((f) => [basename(f, '.log'), join(dir, f)]),
+    );
+  }
+
+  async stop(): Promise<void> {
+    // Shared: the global teardown stops it after the last file.
+  }
+}
+
+export function readSharedRecord(env: NodeJS.ProcessEnv = process.env): SharedRecord | undefined {
+  const file = env[SHARED_FILE];
+  return file ? (JSON.parse(readFileSync(file, 'utf8')) as SharedRecord) : undefined;
+}
