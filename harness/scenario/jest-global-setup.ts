@@ -1,3 +1,3 @@
-import { setupRunCluster } from './kind-run-cluster';
+import { setupRun } from './run-wide-setup';
 
-export default setupRunCluster;
+export default setupRun;

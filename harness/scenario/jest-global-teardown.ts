@@ -1,3 +1,3 @@
-import { teardownRunCluster } from './kind-run-cluster';
+import { teardownRun } from './run-wide-setup';
 
-export default teardownRunCluster;
+export default teardownRun;

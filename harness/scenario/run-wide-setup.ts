@@ -38,7 +38,7 @@ const progress = (m: string): void => void process.stderr.write(`[epp-e2e] ${m}\
  * created here (or reused when asked), each file then brings its own namespace up and down in it, and the
  * teardown below deletes the cluster if this run created it. On local, the shared topology (if asked for).
  */
-export async function setupRunCluster(): Promise<void> {
+export async function setupRun(): Promise<void> {
   const opts = resolveRunOptions({});
   if (opts.topology !== 'kind') return setupSharedTopology(opts);
   const deps = await realKindDeps(opts, progress);
@@ -53,7 +53,7 @@ export async function setupRunCluster(): Promise<void> {
   if (created) process.env[CREATED] = '1';
 }
 
-export async function teardownRunCluster(): Promise<void> {
+export async function teardownRun(): Promise<void> {
   await teardownSharedTopology();
   const opts = resolveRunOptions({});
   if (opts.topology !== 'kind' || process.env[CREATED] !== '1') return;
