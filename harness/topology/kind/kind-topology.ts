@@ -369,33 +369,16 @@ export async function startKindTopology(
     const mocks = (await podsOf(api, MODEL_SERVER_APP)).sort((a, b) => a.name.localeCompare(b.name));
     if (mocks.length !== opts.models)
       throw new Error(`expected ${opts.models} ready mock vLLM pods, found ${mocks.length}`);
-    const gateway = await forwards.open(
-      KIND_NAMESPACE,
-      envoy.name,
-      KIND_PORTS.gateway,
-      `envoy ${envoy.name}:${KIND_PORTS.gateway}`,
-    );
-    const extProc = await forwards.open(
-      KIND_NAMESPACE,
-      epp.name,
-      KIND_PORTS.eppGrpc,
-      `epp ${epp.name}:${KIND_PORTS.eppGrpc}`,
-    );
-    const metrics = await forwards.open(
-      KIND_NAMESPACE,
-      epp.name,
-      KIND_PORTS.eppMetrics,
-      `epp ${epp.name}:${KIND_PORTS.eppMetrics}`,
-    );
-    const query = await forwards.open(
-      KIND_NAMESPACE,
-      jaeger.name,
-      KIND_PORTS.jaegerQuery,
-      `jaeger ${jaeger.name}:${KIND_PORTS.jaegerQuery}`,
-    );
+    // One local port per pod port, labelled pod:port in port-forward errors.
+    const forward = (pod: PodInfo, port: number) =>
+      forwards.open(KIND_NAMESPACE, pod.name, port, `${pod.name}:${port}`);
+    const gateway = await forward(envoy, KIND_PORTS.gateway);
+    const extProc = await forward(epp, KIND_PORTS.eppGrpc);
+    const metrics = await forward(epp, KIND_PORTS.eppMetrics);
+    const query = await forward(jaeger, KIND_PORTS.jaegerQuery);
     const models = [];
     for (const m of mocks) {
-      const f = await forwards.open(KIND_NAMESPACE, m.name, KIND_PORTS.model, `${m.name}:${KIND_PORTS.model}`);
+      const f = await forward(m, KIND_PORTS.model);
       models.push({
         // The EPP names an endpoint <pod>-rank-<i>, one per target port; the pool has one port.
         name: `${m.name}-rank-0`,
