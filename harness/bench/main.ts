@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   rows.push({
     measure: 'scenario suite wall time',
     value: `${(suiteMs / 1000).toFixed(0)} s`,
-    detail: `all EPP scenarios, one topology per file${code ? ` (exit ${code}: see above)` : ''}`,
+    detail: `all EPP scenarios; one topology shared by the files whose options allow it${code ? ` (exit ${code}: see above)` : ''}`,
   });
 
   mkdirSync(join(REPO_ROOT, 'reports'), { recursive: true });
