@@ -2,14 +2,30 @@ import axios from 'axios';
 import type { Endpoints } from '../topology/types';
 
 /** Turns fault switches on (or all off with []) on every mock vLLM of a running topology. */
-export async function setMockFaults(e: Endpoints, faults: string[]): Promise<void> {
+export async function setMockFaults(e: Endpoints, faults: string[] | ((model: string) => string[])): Promise<void> {
   await Promise.all(
     e.models.map(async (m) => {
-      const res = await axios.post(`${m.url}/admin/faults`, { faults }, { validateStatus: () => true, proxy: false });
+      const wanted = typeof faults === 'function' ? faults(m.name) : faults;
+      const res = await axios.post(
+        `${m.url}/admin/faults`,
+        { faults: wanted },
+        { validateStatus: () => true, proxy: false },
+      );
       if (res.status !== 200)
-        throw new Error(`${m.name} refused faults ${faults.join(',')}: ${JSON.stringify(res.data)}`);
+        throw new Error(`${m.name} refused faults ${wanted.join(',')}: ${JSON.stringify(res.data)}`);
     }),
   );
+}
+
+/** The fault switches each mock has on now, by endpoint name. */
+export async function mockFaults(e: Endpoints): Promise<Map<string, string[]>> {
+  const entries = await Promise.all(
+    e.models.map(async (m) => {
+      const res = await axios.get<{ faults: string[] }>(`${m.url}/admin/faults`, { proxy: false });
+      return [m.name, res.data.faults] as const;
+    }),
+  );
+  return new Map(entries);
 }
 
 export interface MockRequest {
@@ -24,21 +40,22 @@ export async function mockRequests(url: string): Promise<MockRequest[]> {
 
 /**
  * A negative control: runs `check` with the given mock faults switched on and returns the error it failed with.
- * A check that passes anyway is the failure here, since it could never catch that fault. Faults go off again
- * whatever happens.
+ * A check that passes anyway is the failure here, since it could never catch that fault. Whatever happens, the
+ * mocks get back the switches they had before (the run's own --fault ones, on a topology other files share).
  */
 export async function failureUnderMockFaults(
   e: Endpoints,
   faults: string[],
   check: () => Promise<void>,
 ): Promise<Error> {
+  const before = await mockFaults(e);
   await setMockFaults(e, faults);
   try {
     await check();
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   } finally {
-    await setMockFaults(e, []);
+    await setMockFaults(e, (model) => before.get(model) ?? []);
   }
   throw new Error(
     `negative control: the check passed with mock faults [${faults.join(', ')}] on, so it cannot catch them`,

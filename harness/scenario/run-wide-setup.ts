@@ -1,5 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveRunOptions, type RunOptions } from '../config/run-options';
 import { startTopology } from '../topology/start';
@@ -9,6 +8,7 @@ import { acquireCluster } from '../topology/kind/kind-topology';
 import { realKindDeps } from '../topology/kind/real-deps';
 
 const CREATED = 'EPP_E2E_KIND_CLUSTER_CREATED_BY_RUN';
+const progress = (m: string): void => void process.stderr.write(`[epp-e2e] ${m}\n`);
 
 // Jest hands globalSetup's globals to globalTeardown (and to nothing else).
 const holder = globalThis as { eppE2eSharedTopology?: Topology };
@@ -31,8 +31,6 @@ async function teardownSharedTopology(): Promise<void> {
   delete process.env[SHARED_FILE];
   await topology?.stop();
 }
-const progress = (m: string): void => void process.stderr.write(`[epp-e2e] ${m}\n`);
-
 /**
  * Jest globalSetup of the e2e project. On kind, one cluster serves every scenario file of the run: it is
  * created here (or reused when asked), each file then brings its own namespace up and down in it, and the
@@ -42,12 +40,8 @@ export async function setupRun(): Promise<void> {
   const opts = resolveRunOptions({});
   if (opts.topology !== 'kind') return setupSharedTopology(opts);
   const deps = await realKindDeps(opts, progress);
-  const { created } = await acquireCluster(
-    opts,
-    deps,
-    progress,
-    join(mkdtempSync(join(tmpdir(), 'epp-e2e-')), 'kubeconfig'),
-  );
+  mkdirSync(opts.runsRoot, { recursive: true });
+  const { created } = await acquireCluster(opts, deps, progress, join(opts.runsRoot, 'kind-run-kubeconfig'));
   // Scenario files run in this process (--runInBand) and read these: they reuse, and do not delete, the cluster.
   process.env.EPP_E2E_REUSE_CLUSTER = '1';
   if (created) process.env[CREATED] = '1';
