@@ -16,7 +16,11 @@ export interface KindCli {
 export const KIND_CONFIG = join(REPO_ROOT, 'kind-config.yaml');
 export const MOCK_VLLM_DOCKERFILE = join(REPO_ROOT, 'harness', 'mock-vllm', 'Dockerfile');
 
-export function realKindCli(kindBinary: string, progress: (m: string) => void): KindCli {
+/**
+ * `kindBinary` is asked for only when a kind command runs, so a machine without Docker hears so before the
+ * pinned kind is built.
+ */
+export function realKindCli(kindBinary: () => Promise<string>, progress: (m: string) => void): KindCli {
   const echo = (prefix: string) => (line: string) => {
     if (line.trim()) progress(`${prefix}: ${line.trim()}`);
   };
@@ -29,12 +33,12 @@ export function realKindCli(kindBinary: string, progress: (m: string) => void): 
       }
     },
     async clusterExists(name) {
-      const out = await exec(kindBinary, ['get', 'clusters'], { timeoutMs: 30000 });
+      const out = await exec(await kindBinary(), ['get', 'clusters'], { timeoutMs: 30000 });
       return out.split('\n').some((l) => l.trim() === name);
     },
     async createCluster(name, o) {
       await exec(
-        kindBinary,
+        await kindBinary(),
         [
           'create',
           'cluster',
@@ -53,12 +57,15 @@ export function realKindCli(kindBinary: string, progress: (m: string) => void): 
       );
     },
     async writeKubeconfig(name, kubeconfig) {
-      await exec(kindBinary, ['export', 'kubeconfig', '--name', name, '--kubeconfig', kubeconfig], {
+      await exec(await kindBinary(), ['export', 'kubeconfig', '--name', name, '--kubeconfig', kubeconfig], {
         timeoutMs: 30000,
       });
     },
     async deleteCluster(name) {
-      await exec(kindBinary, ['delete', 'cluster', '--name', name], { timeoutMs: 300000, onLine: echo('kind') });
+      await exec(await kindBinary(), ['delete', 'cluster', '--name', name], {
+        timeoutMs: 300000,
+        onLine: echo('kind'),
+      });
     },
     async buildImage(tag, dockerfile, context) {
       await exec('docker', ['build', '-f', dockerfile, '-t', tag, context], {
@@ -67,7 +74,7 @@ export function realKindCli(kindBinary: string, progress: (m: string) => void): 
       });
     },
     async loadImage(name, tag) {
-      await exec(kindBinary, ['load', 'docker-image', tag, '--name', name], {
+      await exec(await kindBinary(), ['load', 'docker-image', tag, '--name', name], {
         timeoutMs: 300000,
         onLine: echo('kind load'),
       });

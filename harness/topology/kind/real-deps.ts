@@ -8,12 +8,15 @@ import { KIND_TIMEOUTS, type KindDeps } from './kind-topology';
 import { fetchReleaseManifest } from './release-manifests';
 
 /** The real world for the kind topology: the pinned kind binary, Docker, client-node, release downloads. */
-export async function realKindDeps(opts: RunOptions, progress: (m: string) => void): Promise<KindDeps> {
+export function realKindDeps(opts: RunOptions, progress: (m: string) => void): KindDeps {
   const versions = loadVersions();
-  const kindBinary = Object.values(await ensureGoTool(kindSpec(versions), progress))[0];
+  let kindBinary: Promise<string> | undefined;
+  // Built on first use (cached by version): `docker info` comes first and needs no kind.
+  const kind = (): Promise<string> =>
+    (kindBinary ??= ensureGoTool(kindSpec(versions), progress).then((paths) => Object.values(paths)[0]));
   return {
     versions,
-    kind: realKindCli(kindBinary, progress),
+    kind: realKindCli(kind, progress),
     connect: clientNodeApi,
     eppModuleDir: () => moduleDir(resolveEppVersion(versions, opts.eppVersion).pin),
     releaseManifest: (r) => fetchReleaseManifest(r, progress),
