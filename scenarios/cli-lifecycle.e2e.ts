@@ -1,7 +1,7 @@
 // The CLI's promises about processes: `up` starts everything and prints where it is; `down`, Ctrl-C and even
 // `kill -9` of `up` leave nothing of the run alive and every port free again; bad input fails fast.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstLine, liveGroups, runCli, spawnCli } from '../harness/scenario/cli-process';
@@ -107,6 +107,20 @@ if (!gate.applies) {
       expect(r.stdout).toContain('fix: install Go 1.24 or newer');
       expect(r.stdout).toMatch(/FAIL {2}Envoy 1\.40\.0 +not downloaded, and no python3 -m pip/);
       expect(r.stdout).toContain('topology local: cannot run here');
+    });
+
+    it('up --topology kind without a Docker engine says so and how to run local, and builds nothing', async () => {
+      const emptyCache = mkdtempSync(join(tmpdir(), 'epp-e2e-nocache-'));
+      // No docker on this PATH, whatever the machine has: `docker info` cannot answer.
+      const onlyNode = mkdtempSync(join(tmpdir(), 'epp-e2e-path-'));
+      symlinkSync(process.execPath, join(onlyNode, 'node'));
+      const r = await runCli(['up', '--topology', 'kind'], { EPP_E2E_CACHE: emptyCache, PATH: onlyNode });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        'epp-e2e: the kind topology needs a running Docker engine and `docker info` failed. Start Docker, or run ' +
+          'the local topology, which needs none: `make e2e TOPOLOGY=local` (or --topology local).',
+      );
+      expect(readdirSync(emptyCache)).toEqual([]);
     });
   });
 }
