@@ -9,16 +9,28 @@ const answers =
     throw new Error(`${cmd}: not found`);
   };
 
+// What a machine with every native prerequisite of the KV-events EPP answers.
+const native = {
+  'pkg-config': '4.3.5',
+  'python3-config': '-I/py/include -L/py/lib -lpython3.11',
+  cargo: 'cargo 1.90.0',
+};
+
 describe('doctor', () => {
   it('passes local when the toolchains are there, even before the tools are built', async () => {
-    const checks = await runDoctor(v, undefined, answers({ go: 'go version go1.26', python3: 'pip 23' }), () => false);
+    const checks = await runDoctor(
+      v,
+      undefined,
+      answers({ go: 'go version go1.26', python3: 'pip 23', ...native }),
+      () => false,
+    );
     const { ok, text } = formatChecks(checks, 'local');
     expect(ok).toBe(true);
     expect(text).toContain('not built yet: `make tools` builds it');
   });
 
   it('fails local and says what to install when a tool is missing and Go is too', async () => {
-    const checks = await runDoctor(v, undefined, answers({ python3: 'pip 23' }), () => false);
+    const checks = await runDoctor(v, undefined, answers({ python3: 'pip 23', ...native }), () => false);
     const { ok, text } = formatChecks(checks, 'local');
     expect(ok).toBe(false);
     expect(text).toMatch(/FAIL {2}go +not found/);
@@ -27,9 +39,42 @@ describe('doctor', () => {
     expect(text).toContain('topology local: cannot run here');
   });
 
-  it('passes local without Go or Python once every tool is cached', async () => {
-    const { ok } = formatChecks(await runDoctor(v, undefined, answers({}), () => true), 'local');
+  it('passes local without Go, Python or cargo once every tool is cached', async () => {
+    const { 'pkg-config': pkgConfig, 'python3-config': pythonConfig } = native;
+    const checks = await runDoctor(
+      v,
+      undefined,
+      answers({ 'pkg-config': pkgConfig, 'python3-config': pythonConfig }),
+      () => true,
+    );
+    const { ok, text } = formatChecks(checks, 'local');
     expect(ok).toBe(true);
+    expect(text).toMatch(/ok {4}cargo \(Rust\) +not needed: libtokenizers is built/);
+    expect(text).toMatch(/ok {4}KV-events EPP v0\.4\.0 +\/.*\/epp\/llm-d-inference-scheduler-v0\.4\.0\/bin\/epp/);
+  });
+
+  it('fails local naming each missing native prerequisite of the KV-events EPP and how to get it', async () => {
+    const checks = await runDoctor(v, undefined, answers({ go: 'go1.26', python3: 'pip 23' }), () => false);
+    const { ok, text } = formatChecks(checks, 'local');
+    expect(ok).toBe(false);
+    expect(text).toMatch(/FAIL {2}libzmq \(pkg-config\) +`pkg-config --exists libzmq` failed/);
+    expect(text).toContain('fix: apt-get install -y libzmq3-dev pkg-config');
+    expect(text).toMatch(/FAIL {2}python3-config \(embedded Python\)/);
+    expect(text).toContain('python3-dev');
+    expect(text).toMatch(/FAIL {2}cargo \(Rust\)/);
+    expect(text).toContain('rustup');
+    expect(text).toMatch(/FAIL {2}KV-events EPP v0\.4\.0 +not built, and native prerequisites are missing/);
+    // The kind topology runs images and does not build it.
+    expect(formatChecks(checks, 'kind').text).toMatch(/warn {2}libzmq \(pkg-config\)/);
+  });
+
+  it('reports the KV-events EPP as buildable when Go and every native prerequisite are there', async () => {
+    const checks = await runDoctor(v, undefined, answers({ go: 'go1.26', python3: 'pip', ...native }), () => false);
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+    expect(byName['libzmq (pkg-config)']).toMatchObject({ ok: true, detail: 'libzmq 4.3.5' });
+    expect(byName['python3-config (embedded Python)']).toMatchObject({ ok: true, detail: 'links libpython3.11' });
+    expect(byName['KV-events EPP v0.4.0']).toMatchObject({ ok: true, neededBy: ['local'] });
+    expect(byName['KV-events EPP v0.4.0'].detail).toContain('not built yet: `make tools` builds');
   });
 
   it('fails kind without a container engine and points at the local topology', async () => {

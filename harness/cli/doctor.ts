@@ -3,7 +3,8 @@ import type { TopologyName } from '../config/run-options';
 import { exec } from '../util/exec';
 import { goToolPaths } from '../tools/build-go-tool';
 import { envoyPath } from '../tools/envoy-tool';
-import { controlPlaneSpec, eppSpec, jaegerSpec, kindSpec } from '../tools/tools';
+import { checkNativePrereqs } from '../tools/native-prereqs';
+import { controlPlaneSpec, eppSpec, jaegerSpec, kindSpec, kvEventsEppPaths } from '../tools/tools';
 import type { Versions } from '../tools/versions';
 
 export interface Check {
@@ -66,7 +67,9 @@ export async function runDoctor(
   goTools.push([`etcd ${v.controlPlane.etcd.version}`, cp[v.controlPlane.etcd.binary], ['local']]);
   goTools.push([`kind ${v.kind.version}`, Object.values(goToolPaths(kindSpec(v)))[0], ['kind']]);
 
-  const anyGoToolMissing = goTools.some(([, path]) => !exists(path));
+  const kvEpp = kvEventsEppPaths(v);
+  const kvEppBuilt = exists(kvEpp.binary);
+  const anyGoToolMissing = goTools.some(([, path]) => !exists(path)) || !kvEppBuilt;
   checks.push({
     name: 'go',
     ok: go !== undefined || !anyGoToolMissing,
@@ -88,6 +91,7 @@ export async function runDoctor(
       neededBy,
     });
   }
+  checks.push(...(await kvEventsEppChecks(v, run, exists, go !== undefined, kvEpp, kvEppBuilt)));
   const envoyBin = envoyPath(v.envoy.version);
   const envoyBuilt = exists(envoyBin);
   checks.push({
@@ -108,6 +112,48 @@ export async function runDoctor(
     detail: docker ? `server ${docker}` : 'no Docker engine answers (`docker info` failed)',
     fix: 'the kind topology needs a running Docker engine; on this machine use `--topology local` instead',
     neededBy: ['kind'],
+  });
+  return checks;
+}
+
+/**
+ * The KV-events EPP (versions.yaml kvEventsEpp; the kv-events scenario of the local suite runs it) and the native
+ * prerequisites of its cgo build. libzmq and python3-config are needed even once it is built (the build flags come
+ * from them, and it links libzmq); cargo only until libtokenizers.a is cached.
+ */
+async function kvEventsEppChecks(
+  v: Versions,
+  run: Run,
+  exists: (path: string) => boolean,
+  haveGo: boolean,
+  paths: { binary: string; tokenizersLib: string },
+  built: boolean,
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  const libBuilt = exists(paths.tokenizersLib);
+  const prereqs = await checkNativePrereqs(run, v.kvEventsEpp.debianPackages);
+  for (const p of prereqs) {
+    const notNeeded = !p.found && p.id === 'cargo' && libBuilt;
+    checks.push({
+      name: p.name,
+      ok: p.found || notNeeded,
+      detail: notNeeded ? `not needed: libtokenizers is built (${paths.tokenizersLib})` : p.detail,
+      fix: `${p.fix} (the KV-events EPP's cgo build needs it)`,
+      neededBy: ['local'],
+    });
+  }
+  const canBuild = haveGo && checks.every((c) => c.ok);
+  const { module, version } = v.kvEventsEpp;
+  checks.push({
+    name: `KV-events EPP ${version}`,
+    ok: built || canBuild,
+    detail: built
+      ? paths.binary
+      : canBuild
+        ? `not built yet: \`make tools\` builds ${module} with cgo (a few minutes)`
+        : `not built, and ${haveGo ? 'native prerequisites are missing (see above)' : 'no Go to build it'}`,
+    fix: built ? undefined : 'install what is missing above, then run `make tools`',
+    neededBy: ['local'],
   });
   return checks;
 }

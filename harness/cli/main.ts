@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { OptionError, resolveRunOptions, type RawOptions } from '../config/run-options';
 import { ensureGoTool } from '../tools/build-go-tool';
-import { ensureLocalTools, eppSpec, kindSpec } from '../tools/tools';
+import { ensureKvEventsEpp, ensureLocalTools, eppSpec, kindSpec } from '../tools/tools';
 import { loadVersions, selectPins } from '../tools/versions';
 import { activeRuns, stopRun, writeUpState } from '../topology/local/active-runs';
 import { startTopology } from '../topology/start';
@@ -174,6 +174,8 @@ export async function main(argv: string[]): Promise<void> {
       // The kind topology runs images; it needs only the kind binary (and the EPP module's CRDs, downloaded).
       const paths: Record<string, string> =
         opts.topology === 'kind' ? {} : { ...(await ensureLocalTools(v, opts.eppVersion, progress)) };
+      // The kv-events scenario (part of the local suite) runs the KV-events EPP: a cgo build (versions.yaml).
+      if (opts.topology === 'local') paths['kv-events epp'] = (await ensureKvEventsEpp(v, progress)).binary;
       if (values['all-epp-versions'] && opts.topology === 'local') {
         for (const name of Object.keys(v.epp.versions)) {
           paths[`epp ${name}`] = Object.values(await ensureGoTool(eppSpec(v, name), progress))[0];

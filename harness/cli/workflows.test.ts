@@ -22,7 +22,7 @@ describe('GitHub workflows', () => {
 
   it('pr runs the README test command, with the local topology, and publishes JUnit', () => {
     const s = steps(workflow('pr.yaml'));
-    expect(s.map((x) => x.run).filter(Boolean)).toEqual(['make test']);
+    expect(s.map((x) => x.run).filter(Boolean)).toEqual(['.ci/run']);
     expect(s.find((x) => x.uses?.startsWith('mikepenz/action-junit-report'))?.with?.report_paths).toBe(
       'reports/junit.xml',
     );

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import type { ManagedProcess } from '../topology/local/managed-process';
 import { grpcHealthProbe, httpProbe, waitReady } from '../topology/local/readiness';
 import type { RunContext } from '../topology/local/run-context';
@@ -146,16 +146,62 @@ export function eppEnv(kubeconfig: string | undefined, tracing: EppTracing): Rec
   };
 }
 
+/** What the KV-events EPP's precise-prefix-cache scorer needs to index vLLM's KV events. */
+export interface KvEventsScoring {
+  /** The ZeroMQ endpoint its SUB socket binds. */
+  zmqEndpoint: string;
+  model: string;
+  /** A HuggingFace tokenizer.json for `model` (no download: the scorer tokenizes prompts itself). */
+  tokenizerFile: string;
+  blockSize: number;
+  /** vLLM's PYTHONHASHSEED, the root of the block-hash chain. */
+  hashSeed: string;
+}
+
+/**
+ * The KV-events EPP's plugin configuration (llm-d-inference-scheduler v0.4.0): one profile that scores only
+ * by precise prefix-cache hits, with the index's Prometheus counters on (admissions, evictions, lookup hits:
+ * the only place this EPP, which emits no spans, says what it indexed and found).
+ */
+export function renderKvEventsEppConfig(s: KvEventsScoring): string {
+  return stringify({
+    apiVersion: 'inference.networking.x-k8s.io/v1alpha1',
+    kind: 'EndpointPickerConfig',
+    plugins: [
+      { type: 'single-profile-handler' },
+      {
+        type: 'precise-prefix-cache-scorer',
+        parameters: {
+          kvEventsConfig: { zmqEndpoint: s.zmqEndpoint, topicFilter: 'kv@' },
+          indexerConfig: {
+            tokenProcessorConfig: { blockSize: s.blockSize, hashSeed: s.hashSeed },
+            kvBlockIndexConfig: { enableMetrics: true },
+            tokenizersPoolConfig: { local: { modelTokenizerMap: { [s.model]: s.tokenizerFile } } },
+          },
+        },
+      },
+      { type: 'max-score-picker' },
+    ],
+    schedulingProfiles: [
+      {
+        name: 'default',
+        plugins: [{ pluginRef: 'precise-prefix-cache-scorer', weight: 1 }, { pluginRef: 'max-score-picker' }],
+      },
+    ],
+  });
+}
+
 export async function startEpp(
   ctx: RunContext,
   binary: string,
   ports: EppPorts,
   env: Record<string, string>,
+  extraArgs: string[] = [],
 ): Promise<ManagedProcess> {
   const process = ctx.registry.start({
     name: 'epp',
     command: binary,
-    args: eppArgs(ports),
+    args: [...eppArgs(ports), ...extraArgs],
     env: { PATH: globalThis.process.env.PATH, HOME: globalThis.process.env.HOME, ...env },
     logFile: join(ctx.logsDir, 'epp.log'),
   });

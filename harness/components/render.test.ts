@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { eppArgs, eppEnv, renderInferencePool, renderModelServerPod } from './epp';
+import { eppArgs, eppEnv, renderInferencePool, renderKvEventsEppConfig, renderModelServerPod } from './epp';
 import { renderEnvoyBootstrap } from './envoy';
 import { etcdArgs } from './etcd';
 import { renderJaegerConfig } from './jaeger';
@@ -10,6 +10,30 @@ import { mockVllmArgs } from './mock-vllm';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 describe('EPP objects and flags', () => {
+  it('configures the KV-events EPP to score only by precise prefix-cache hits, with its index counters on', () => {
+    const cfg = parse(
+      renderKvEventsEppConfig({
+        zmqEndpoint: 'tcp://127.0.0.1:5557',
+        model: 'm',
+        tokenizerFile: '/run/tokenizer.json',
+        blockSize: 16,
+        hashSeed: '',
+      }),
+    ) as any;
+    expect(cfg.kind).toBe('EndpointPickerConfig');
+    const scorer = cfg.plugins.find((p: any) => p.type === 'precise-prefix-cache-scorer');
+    expect(scorer.parameters.kvEventsConfig).toEqual({ zmqEndpoint: 'tcp://127.0.0.1:5557', topicFilter: 'kv@' });
+    expect(scorer.parameters.indexerConfig).toEqual({
+      tokenProcessorConfig: { blockSize: 16, hashSeed: '' },
+      kvBlockIndexConfig: { enableMetrics: true },
+      tokenizersPoolConfig: { local: { modelTokenizerMap: { m: '/run/tokenizer.json' } } },
+    });
+    expect(cfg.schedulingProfiles[0].plugins.map((p: any) => p.pluginRef)).toEqual([
+      'precise-prefix-cache-scorer',
+      'max-score-picker',
+    ]);
+  });
+
   it('renders one InferencePool whose target ports are the model servers', () => {
     const pool = renderInferencePool({
       namespace: 'default',

@@ -19,6 +19,14 @@ describe('run options', () => {
     });
   });
 
+  it('runs the KV-events EPP only when asked, and only on the local topology', () => {
+    expect(resolve({}).kvEventsEpp).toBeUndefined();
+    expect(resolve({ kvEventsEpp: true }).kvEventsEpp).toBe(true);
+    expect(() => resolve({ kvEventsEpp: true, topology: 'kind' })).toThrow(
+      new OptionError('the KV-events EPP runs on the local topology only (the kind topology runs the EPP image)'),
+    );
+  });
+
   it('takes flags over environment variables', () => {
     expect(resolve({ models: '3' }, { EPP_E2E_MODELS: '5' }).models).toBe(3);
     expect(resolve({}, { EPP_E2E_MODELS: '5' }).models).toBe(5);

@@ -36,6 +36,11 @@ export interface RunOptions {
   /** component:fault pairs; only the mock vLLM has switches today. */
   faults: { component: 'mock-vllm'; fault: string }[];
   runsRoot: string;
+  /**
+   * Run the KV-events EPP (versions.yaml kvEventsEpp) instead of the pinned one: local topology only, for the
+   * kv-events scenario (it indexes vLLM KV events but emits no spans).
+   */
+  kvEventsEpp?: boolean;
   /** Only read by the kind topology. */
   kind: KindOptions;
 }
@@ -81,6 +86,7 @@ export interface RawOptions {
   keepCluster?: boolean;
   operatorVersion?: string;
   goTargetExe?: boolean;
+  kvEventsEpp?: boolean;
 }
 
 function flag(value: boolean | undefined, envValue: string | undefined): boolean {
@@ -159,6 +165,9 @@ export function resolveRunOptions(
   if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(clusterName)) {
     throw new OptionError(`--cluster-name must be a DNS label of at most 32 characters, got "${clusterName}"`);
   }
+  if (raw.kvEventsEpp && topology !== 'local') {
+    throw new OptionError('the KV-events EPP runs on the local topology only (the kind topology runs the EPP image)');
+  }
   return {
     topology: topology as TopologyName,
     models,
@@ -175,6 +184,7 @@ export function resolveRunOptions(
     modelName: raw.modelName ?? env.EPP_E2E_MODEL ?? 'mock-llama',
     faults,
     runsRoot: raw.runsRoot ?? env.EPP_E2E_RUNS_DIR ?? join(REPO_ROOT, '.runs'),
+    ...(raw.kvEventsEpp ? { kvEventsEpp: true } : {}),
     kind: {
       clusterName,
       reuseCluster: flag(raw.reuseCluster, env.EPP_E2E_REUSE_CLUSTER),

@@ -1,6 +1,13 @@
 import axios from 'axios';
 import { setTimeout as delay } from 'node:timers/promises';
-import { blockStoredFor, KvEventPublisher, kvTopic, type KvEvent } from '../mock-vllm/kv-events';
+import {
+  blockStoredFor,
+  KvEventPublisher,
+  kvTopic,
+  type BlockHashing,
+  type KvEvent,
+  type KvEventLayout,
+} from '../mock-vllm/kv-events';
 
 /** The EPP counts every KV-event message it receives; older builds use the kvcache_ name. */
 export const RECEIVED_METRICS = [
@@ -31,11 +38,16 @@ export class KvEventsDriver {
   private readonly pub: KvEventPublisher;
   private sent = 0;
 
+  private readonly hashing: BlockHashing;
+
+  /** `wire`: the layout and block hashes the consumer expects (defaults: current vLLM layout, the mock's hash). */
   constructor(
     endpoint: string,
     private readonly eppMetricsUrl?: string,
+    wire: { layout?: KvEventLayout; hashing?: BlockHashing } = {},
   ) {
-    this.pub = new KvEventPublisher(endpoint);
+    this.pub = new KvEventPublisher(endpoint, wire.layout);
+    this.hashing = wire.hashing ?? { scheme: 'fnv' };
   }
 
   async publish(endpointAddress: string, model: string, events: KvEvent[]): Promise<void> {
@@ -45,7 +57,7 @@ export class KvEventsDriver {
 
   /** BlockStored for the full blocks of `tokenIds`; returns the block hashes used, for a later BlockRemoved. */
   async blockStored(endpointAddress: string, model: string, tokenIds: number[], blockSize: number): Promise<bigint[]> {
-    const ev = blockStoredFor(model, tokenIds, blockSize);
+    const ev = blockStoredFor(model, tokenIds, blockSize, this.hashing);
     if (!ev || ev.type !== 'BlockStored')
       throw new Error(`${tokenIds.length} tokens make no full block of ${blockSize}`);
     await this.publish(endpointAddress, model, [ev]);
@@ -60,15 +72,61 @@ export class KvEventsDriver {
     return this.publish(endpointAddress, model, [{ type: 'AllBlocksCleared' }]);
   }
 
-  /** The EPP's received-messages counter now (0 before the first message, when it is not exported yet). */
-  async received(): Promise<number> {
+  private async metricsText(): Promise<string> {
     if (!this.eppMetricsUrl) throw new Error('KvEventsDriver: no EPP metrics URL to confirm arrival with');
     const res = await axios.get<string>(this.eppMetricsUrl, {
       responseType: 'text',
       proxy: false,
       validateStatus: () => true,
     });
-    return RECEIVED_METRICS.map((m) => counterValue(res.data, m)).find((v) => v !== undefined) ?? 0;
+    return res.data;
+  }
+
+  /** The EPP's received-messages counter now (0 before the first message, when it is not exported yet). */
+  async received(): Promise<number> {
+    const text = await this.metricsText();
+    return RECEIVED_METRICS.map((m) => counterValue(text, m)).find((v) => v !== undefined) ?? 0;
+  }
+
+  /** Any EPP counter now (0 while it is not exported yet). */
+  async counter(name: string): Promise<number> {
+    return counterValue(await this.metricsText(), name) ?? 0;
+  }
+
+  /** Polls an EPP counter until it reaches `atLeast`; the error names the counter, the target and what it saw. */
+  async waitForCounter(name: string, atLeast: number, what: string, timeoutMs = 10000): Promise<number> {
+    const started = Date.now();
+    let last = 0;
+    while (Date.now() - started < timeoutMs) {
+      last = await this.counter(name);
+      if (last >= atLeast) return last;
+      await delay(100);
+    }
+    throw new Error(`KV events: ${what}: ${name} stayed at ${last} for ${timeoutMs / 1000}s, expected >= ${atLeast}`);
+  }
+
+  /**
+   * The slow-joiner handshake for an EPP that counts indexed blocks, not messages (llm-d-kv-cache-manager's
+   * kvcache_index_admissions_total): stores one block under a model no request names, until the count moves.
+   * Returns the counter then.
+   */
+  async readyByAdmissions(
+    endpointAddress: string,
+    counterName: string,
+    blockSize: number,
+    timeoutMs = 10000,
+  ): Promise<number> {
+    const before = await this.counter(counterName);
+    const started = Date.now();
+    while (Date.now() - started < timeoutMs) {
+      await this.blockStored(endpointAddress, 'kv-events-handshake', new Array<number>(blockSize).fill(0), blockSize);
+      await delay(50);
+      const now = await this.counter(counterName);
+      if (now > before) return now;
+    }
+    throw new Error(
+      `KV events: the EPP indexed none of ${this.sent} handshake messages in ${timeoutMs / 1000}s (${counterName} stayed at ${before}); is its SUB socket bound at the endpoint given?`,
+    );
   }
 
   /**

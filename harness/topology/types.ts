@@ -40,7 +40,8 @@ export type Capability = 'operator-injection' | 'kv-events' | 'restart-epp' | 'l
 
 /** What each topology can do, known before it starts (a scenario that needs more is not applicable there). */
 export const TOPOLOGY_CAPABILITIES: Record<'local' | 'kind', readonly Capability[]> = {
-  local: ['restart-epp', 'local-processes'],
+  // kv-events: the local topology can run the KV-events EPP (versions.yaml kvEventsEpp); kind runs the GIE image.
+  local: ['restart-epp', 'local-processes', 'kv-events'],
   kind: ['operator-injection'],
 };
 

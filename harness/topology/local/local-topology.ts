@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunOptions } from '../../config/run-options';
 import {
@@ -9,6 +9,7 @@ import {
   renderModelServerPod,
   startEpp,
   eppEnv,
+  renderKvEventsEppConfig,
 } from '../../components/epp';
 import { startEnvoy } from '../../components/envoy';
 import { startEtcd } from '../../components/etcd';
@@ -17,7 +18,8 @@ import { startKubeApiserver } from '../../components/kube-apiserver';
 import { KubeClient } from '../../components/kube-client';
 import { startMockVllm } from '../../components/mock-vllm';
 import { moduleDir } from '../../tools/build-go-tool';
-import { ensureLocalTools } from '../../tools/tools';
+import { wordLevelTokenizerJson } from '../../drivers/word-tokenizer';
+import { ensureKvEventsEpp, ensureLocalTools } from '../../tools/tools';
 import { loadVersions, resolveEppVersion, selectPins } from '../../tools/versions';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
@@ -26,14 +28,22 @@ import { createRunContext, type RunContext } from './run-context';
 
 export { ENVOY_SERVICE, MOCK_VLLM_SERVICE };
 
+/** vLLM's default block size, used by the KV-events EPP's indexer and by whoever publishes to it. */
+export const KV_BLOCK_SIZE = 16;
+
 class LocalTopology implements Topology {
   readonly name = 'local' as const;
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(TOPOLOGY_CAPABILITIES.local);
+  readonly capabilities: ReadonlySet<Capability>;
 
   constructor(
     readonly endpoints: Endpoints,
     private readonly ctx: RunContext,
-  ) {}
+  ) {
+    this.capabilities = new Set<Capability>([
+      ...TOPOLOGY_CAPABILITIES.local,
+      ...(endpoints.kvEvents ? (['kv-events'] as const) : []),
+    ]);
+  }
 
   async collectLogs(): Promise<Record<string, string>> {
     return Object.fromEntries(this.ctx.registry.processes.map((p) => [p.name, p.spec.logFile]));
@@ -54,6 +64,9 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
   const versions = selectPins(loadVersions(), opts);
   const epp = resolveEppVersion(versions, opts.eppVersion);
   const tools = await ensureLocalTools(versions, opts.eppVersion, progress);
+  // The KV-events EPP replaces the pinned one for the scenarios that ask for it (see versions.yaml kvEventsEpp).
+  const kvEpp = opts.kvEventsEpp ? await ensureKvEventsEpp(versions, progress) : undefined;
+  const eppName = kvEpp ? `llm-d-inference-scheduler-${versions.kvEventsEpp.version}` : epp.name;
   const ctx = createRunContext(opts.runsRoot, progress);
   progress(`run ${ctx.runId}: logs in ${ctx.logsDir}`);
   try {
@@ -71,8 +84,9 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       eMetrics,
       envoyAdmin,
       gateway,
+      kvEventsPort,
       ...modelPorts
-    ] = await freePorts(13 + opts.models);
+    ] = await freePorts(14 + opts.models);
 
     const controlPlane = (async () => {
       progress('starting etcd and kube-apiserver');
@@ -123,18 +137,44 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
     await kube.apply(pod);
     await kube.applyStatus(status);
 
-    progress(`starting the EPP (${epp.name})`);
+    progress(`starting the EPP (${eppName})`);
+    const kvEvents = kvEpp ? `tcp://127.0.0.1:${kvEventsPort}` : null;
+    const kvArgs: string[] = [];
+    const kvEnv: Record<string, string> = {};
+    if (kvEpp) {
+      const tokenizerFile = join(ctx.runDir, 'tokenizer', 'tokenizer.json');
+      mkdirSync(join(ctx.runDir, 'tokenizer'), { recursive: true });
+      writeFileSync(tokenizerFile, JSON.stringify(wordLevelTokenizerJson()));
+      const configFile = join(ctx.runDir, 'epp-config.yaml');
+      writeFileSync(
+        configFile,
+        renderKvEventsEppConfig({
+          zmqEndpoint: kvEvents!,
+          model: opts.modelName,
+          tokenizerFile,
+          blockSize: KV_BLOCK_SIZE,
+          hashSeed: '',
+        }),
+      );
+      kvArgs.push(`--config-file=${configFile}`);
+      // Its chat-template module (Python, embedded) is imported at start-up from the kv-cache module's source.
+      kvEnv.PYTHONPATH = kvEpp.pythonPath;
+    }
     await startEpp(
       ctx,
-      tools.epp,
+      kvEpp?.binary ?? tools.epp,
       { grpc: eGrpc, health: eHealth, metrics: eMetrics },
-      eppEnv(api.kubeconfig, {
-        otlpEndpoint: opts.eppOtlpEndpoint ?? jaeger.otlpGrpcEndpoint,
-        serviceName: opts.eppServiceName,
-        sampler: opts.eppSampler,
-        samplerArg: opts.eppSamplerArg,
-        resourceAttributes: opts.eppResourceAttributes,
-      }),
+      {
+        ...eppEnv(api.kubeconfig, {
+          otlpEndpoint: opts.eppOtlpEndpoint ?? jaeger.otlpGrpcEndpoint,
+          serviceName: opts.eppServiceName,
+          sampler: opts.eppSampler,
+          samplerArg: opts.eppSamplerArg,
+          resourceAttributes: opts.eppResourceAttributes,
+        }),
+        ...kvEnv,
+      },
+      kvArgs,
     );
     progress(`starting Envoy ${versions.envoy.version}`);
     await startEnvoy(ctx, tools.envoy, {
@@ -148,11 +188,11 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
 
     const endpoints: Endpoints = {
       topology: 'local',
-      eppVersion: epp.name,
+      eppVersion: eppName,
       gateway: `http://127.0.0.1:${gateway}`,
       extProc: `127.0.0.1:${eGrpc}`,
-      // The GIE EPPs pinned here have no KV-event (ZeroMQ) subscriber.
-      kvEvents: null,
+      // The GIE EPPs pinned here have no KV-event (ZeroMQ) subscriber; the KV-events EPP binds this one.
+      kvEvents,
       eppMetrics: `http://127.0.0.1:${eMetrics}/metrics`,
       jaegerQuery: jaeger.queryUrl,
       jaegerUi: jaeger.queryUrl,
