@@ -29,6 +29,21 @@ export function counterValue(text: string, name: string): number | undefined {
   return found ? sum : undefined;
 }
 
+/** Reads a counter every 100 ms until it reaches `atLeast` or the time is up; returns the last value read. */
+async function pollCounter(
+  read: () => Promise<number>,
+  atLeast: number,
+  timeoutMs: number,
+): Promise<{ reached: boolean; last: number }> {
+  const started = Date.now();
+  let last = await read();
+  while (last < atLeast && Date.now() - started < timeoutMs) {
+    await delay(100);
+    last = await read();
+  }
+  return { reached: last >= atLeast, last };
+}
+
 /**
  * Publishes vLLM KV-cache events to the EPP's bound SUB socket (global-socket mode, topic
  * `kv@<endpoint address>@<model>`), in vLLM's three-frame layout, and waits until the EPP has counted them:
@@ -95,13 +110,8 @@ export class KvEventsDriver {
 
   /** Polls an EPP counter until it reaches `atLeast`; the error names the counter, the target and what it saw. */
   async waitForCounter(name: string, atLeast: number, what: string, timeoutMs = 10000): Promise<number> {
-    const started = Date.now();
-    let last = 0;
-    while (Date.now() - started < timeoutMs) {
-      last = await this.counter(name);
-      if (last >= atLeast) return last;
-      await delay(100);
-    }
+    const { reached, last } = await pollCounter(() => this.counter(name), atLeast, timeoutMs);
+    if (reached) return last;
     throw new Error(`KV events: ${what}: ${name} stayed at ${last} for ${timeoutMs / 1000}s, expected >= ${atLeast}`);
   }
 
@@ -150,15 +160,11 @@ export class KvEventsDriver {
 
   /** Polls the EPP's received-messages counter until it reaches `atLeast`; the error says what it saw. */
   async waitUntilReceived(atLeast: number, timeoutMs = 10000): Promise<number> {
-    const started = Date.now();
-    let last = 'not polled';
-    while (Date.now() - started < timeoutMs) {
-      const value = await this.received();
-      if (value >= atLeast) return value;
-      last = `${RECEIVED_METRICS[0]} = ${value}`;
-      await delay(100);
-    }
-    throw new Error(`KV events: the EPP did not count ${atLeast} messages within ${timeoutMs / 1000}s (last: ${last})`);
+    const { reached, last } = await pollCounter(() => this.received(), atLeast, timeoutMs);
+    if (reached) return last;
+    throw new Error(
+      `KV events: the EPP did not count ${atLeast} messages within ${timeoutMs / 1000}s (last: ${RECEIVED_METRICS[0]} = ${last})`,
+    );
   }
 
   close(): Promise<void> {
