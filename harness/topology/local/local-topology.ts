@@ -19,7 +19,7 @@ import { KubeClient } from '../../components/kube-client';
 import { startMockVllm } from '../../components/mock-vllm';
 import { moduleDir } from '../../tools/build-go-tool';
 import { wordLevelTokenizerJson } from '../../drivers/word-tokenizer';
-import { ensureKvEventsEpp, ensureLocalTools } from '../../tools/tools';
+import { ensureKvEventsEpp, ensureLocalTools, kvEventsEppKey } from '../../tools/tools';
 import { loadVersions, resolveEppVersion, selectPins } from '../../tools/versions';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
@@ -66,7 +66,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
   const tools = await ensureLocalTools(versions, opts.eppVersion, progress);
   // The KV-events EPP replaces the pinned one for the scenarios that ask for it (see versions.yaml kvEventsEpp).
   const kvEpp = opts.kvEventsEpp ? await ensureKvEventsEpp(versions, progress) : undefined;
-  const eppName = kvEpp ? `llm-d-inference-scheduler-${versions.kvEventsEpp.version}` : epp.name;
+  const eppName = kvEpp ? kvEventsEppKey(versions) : epp.name;
   const ctx = createRunContext(opts.runsRoot, progress);
   progress(`run ${ctx.runId}: logs in ${ctx.logsDir}`);
   try {
