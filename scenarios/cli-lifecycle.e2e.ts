@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstLine, liveGroups, runCli, spawnCli } from '../harness/scenario/cli-process';
 import { applicability, notApplicable } from '../harness/scenario/use-topology';
-import { isPortInUse } from '../harness/topology/local/ports';
-import { waitReady } from '../harness/topology/local/readiness';
+import { isPortInUse } from '../harness/runtime/ports';
+import { waitReady } from '../harness/runtime/readiness';
 
 interface UpJson {
   gateway: string;

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { bodyChunks, requestHeaders, responseHeaders, type ProcessingRequest } from '../drivers/extproc/messages';
-import { exec } from '../util/exec';
+import { exec } from '../runtime/exec';
 
 /** The four messages of one request/response exchange, in the protobuf JSON ghz sends (bytes as base64). */
 export function ghzMessages(model: string): string {

@@ -9,7 +9,7 @@ import { newTraceparent, sendCompletion } from '../drivers/openai';
 import { ensureGoTool } from '../tools/build-go-tool';
 import { ensureLocalTools, ghzSpec } from '../tools/tools';
 import { loadVersions, REPO_ROOT, selectPins } from '../tools/versions';
-import { installSignalHandlers } from '../topology/local/process-registry';
+import { installSignalHandlers } from '../runtime/process-registry';
 import { startTopology } from '../topology/start';
 import { JaegerClient } from '../traces/jaeger-client';
 import { ghzMessages, ghzRps } from './ghz';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { TopologyName } from '../config/run-options';
-import { exec } from '../util/exec';
+import { exec } from '../runtime/exec';
 import { goToolPaths } from '../tools/build-go-tool';
 import { envoyPath } from '../tools/envoy-tool';
 import { checkNativePrereqs } from '../tools/native-prereqs';

@@ -3,9 +3,9 @@ import { OptionError, resolveRunOptions, type RawOptions } from '../config/run-o
 import { ensureGoTool } from '../tools/build-go-tool';
 import { ensureKvEventsEpp, ensureLocalTools, eppSpec, kindSpec } from '../tools/tools';
 import { loadVersions, selectPins } from '../tools/versions';
-import { activeRuns, stopRun, writeUpState } from '../topology/local/active-runs';
+import { activeRuns, stopRun, writeUpState } from '../runtime/active-runs';
 import { startTopology } from '../topology/start';
-import { installSignalHandlers } from '../topology/local/process-registry';
+import { installSignalHandlers } from '../runtime/process-registry';
 import type { Endpoints } from '../topology/types';
 import { join } from 'node:path';
 import { compareVariants, defaultCompareScenarios, type Variant } from '../compare/compare';

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import type { ManagedProcess } from '../topology/local/managed-process';
-import { grpcHealthProbe, httpProbe, waitReady } from '../topology/local/readiness';
-import type { RunContext } from '../topology/local/run-context';
-import { renderTemplate } from '../topology/templates';
+import type { ManagedProcess } from '../runtime/managed-process';
+import { grpcHealthProbe, httpProbe, waitReady } from '../runtime/readiness';
+import type { RunContext } from '../runtime/run-context';
+import { renderTemplate } from './templates';
 import type { KubeClient, KubeObject } from './kube-client';
 
 export const POOL_NAME = 'e2e-pool';

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { ManagedProcess } from '../topology/local/managed-process';
-import { httpProbe, waitReady } from '../topology/local/readiness';
-import type { RunContext } from '../topology/local/run-context';
+import type { ManagedProcess } from '../runtime/managed-process';
+import { httpProbe, waitReady } from '../runtime/readiness';
+import type { RunContext } from '../runtime/run-context';
 
 export interface JaegerPorts {
   otlpGrpc: number;

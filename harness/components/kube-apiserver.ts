@@ -2,9 +2,9 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { ManagedProcess } from '../topology/local/managed-process';
-import { httpProbe, waitReady } from '../topology/local/readiness';
-import type { RunContext } from '../topology/local/run-context';
+import type { ManagedProcess } from '../runtime/managed-process';
+import { httpProbe, waitReady } from '../runtime/readiness';
+import type { RunContext } from '../runtime/run-context';
 
 export interface ApiserverFiles {
   certDir: string;

@@ -2,7 +2,7 @@ import { decode } from '@msgpack/msgpack';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Subscriber } from 'zeromq';
-import { freePorts } from '../topology/local/ports';
+import { freePorts } from '../runtime/ports';
 import { counterValue, KvEventsDriver } from './kv-events';
 
 describe('KV-events driver', () => {

@@ -1,7 +1,7 @@
 import { decode } from '@msgpack/msgpack';
 import axios from 'axios';
 import { Subscriber } from 'zeromq';
-import { freePorts } from '../topology/local/ports';
+import { freePorts } from '../runtime/ports';
 import { blockHash, blockStoredFor, kvEventFrames, kvTopic } from './kv-events';
 import { parseMockVllmOptions } from './options';
 import { startMockVllm, type StartedMockVllm } from './server';

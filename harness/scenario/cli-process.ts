@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../tools/versions';
-import { groupsAlive } from '../topology/local/active-runs';
+import { groupsAlive } from '../runtime/active-runs';
 
 /** A node process in the checkout, e.g. a harness script that must run outside Jest's module system. */
 export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {

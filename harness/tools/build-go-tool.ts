@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exec } from '../util/exec';
+import { exec } from '../runtime/exec';
 import { toolDir } from './cache';
 import { renderToolsGo, renderToolsGoMod } from './go-module';
 import { withLock } from './lock';

@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exec } from '../util/exec';
+import { exec } from '../runtime/exec';
 import type { Progress } from './build-go-tool';
 import { toolDir } from './cache';
 import { withLock } from './lock';

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecOptions } from '../util/exec';
+import type { ExecOptions } from '../runtime/exec';
 import { ensureTokenizersLib, tokenizersLibBuilt, tokenizersLibDir, type Exec } from './tokenizers-lib';
 import { loadVersions } from './versions';
 

@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { exec, type ExecOptions } from '../util/exec';
+import { exec, type ExecOptions } from '../runtime/exec';
 import type { Progress } from './build-go-tool';
 import { toolDir } from './cache';
 import { withLock } from './lock';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { exec } from '../util/exec';
+import { exec } from '../runtime/exec';
 import type { GoToolSpec, Progress } from './build-go-tool';
 import { ensureGoTool, goToolPaths, moduleDir } from './build-go-tool';
 import { ensureEnvoy, envoyPath } from './envoy-tool';

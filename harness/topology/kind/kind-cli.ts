@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../tools/versions';
-import { exec } from '../../util/exec';
+import { exec } from '../../runtime/exec';
 
 /** What the topology asks of the `kind` binary and the container engine; faked in unit tests. */
 export interface KindCli {

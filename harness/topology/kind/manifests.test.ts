@@ -1,7 +1,7 @@
 import { resolveRunOptions } from '../../config/run-options';
 import type { KubeObject } from '../../components/kube-client';
 import { loadVersions } from '../../tools/versions';
-import { renderTemplateText } from '../templates';
+import { renderTemplateText } from '../../components/templates';
 import { INSTRUMENTATION_NAME, KIND_NAMESPACE, renderKindManifests } from './manifests';
 import { loadSchemaSet, validateObject } from './schema-validate';
 

@@ -6,7 +6,7 @@ import type { KubeObject } from '../../components/kube-client';
 import { mockVllmServerArgs } from '../../components/mock-vllm';
 import { resolveEppVersion, selectPins, type Versions } from '../../tools/versions';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
-import { renderTemplate } from '../templates';
+import { renderTemplate } from '../../components/templates';
 
 export const KIND_NAMESPACE = 'epp-e2e';
 export const INSTRUMENTATION_NAME = 'epp-go';

@@ -23,8 +23,8 @@ import { ensureKvEventsEpp, ensureLocalTools, kvEventsEppKey } from '../../tools
 import { loadVersions, resolveEppVersion, selectPins } from '../../tools/versions';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
-import { freePorts } from './ports';
-import { createRunContext, type RunContext } from './run-context';
+import { freePorts } from '../../runtime/ports';
+import { createRunContext, type RunContext } from '../../runtime/run-context';
 
 export { ENVOY_SERVICE, MOCK_VLLM_SERVICE };
 

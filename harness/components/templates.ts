@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { KubeObject } from '../components/kube-client';
+import type { KubeObject } from './kube-client';
 import { REPO_ROOT } from '../tools/versions';
 
 /** Manifest templates, shared by both topologies (the local one renders the InferencePool from here too). */
