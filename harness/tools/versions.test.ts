@@ -27,6 +27,28 @@ describe('versions.yaml', () => {
     expect(selectPins(loadVersions(), { envoyVersion: '1.39.3' }).kvEventsEpp).toBe(kvEventsEpp);
   });
 
+  it('pins the operator manager and the Go auto-instrumentation agent with its native inputs', () => {
+    const v = loadVersions();
+    expect(v.operatorManager).toEqual({
+      module: 'github.com/open-telemetry/opentelemetry-operator',
+      package: 'github.com/open-telemetry/opentelemetry-operator',
+      binary: 'manager',
+      goImage: 'ghcr.io/open-telemetry/opentelemetry-go-instrumentation/autoinstrumentation-go',
+    });
+    expect(v.goAutoAgent).toMatchObject({ module: 'go.opentelemetry.io/auto', binary: 'epp-e2e-go-auto' });
+    expect(v.goAutoAgent.debianPackages).toEqual(expect.arrayContaining(['clang', 'libbpf-dev']));
+    const doc = parse(readFileSync(join(REPO_ROOT, 'versions.yaml'), 'utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    expect(() => parseVersions(stringify({ ...doc, goAutoAgent: { ...doc.goAutoAgent, debianPackages: [] } }))).toThrow(
+      'goAutoAgent.debianPackages must be a non-empty list of Debian package names',
+    );
+    expect(() => parseVersions(stringify({ ...doc, operatorManager: undefined }))).toThrow(
+      'versions.yaml: missing operatorManager',
+    );
+  });
+
   it('says which kvEventsEpp key is missing or wrong', () => {
     const text = readFileSync(join(REPO_ROOT, 'versions.yaml'), 'utf8');
     const doc = parse(text) as Record<string, Record<string, unknown>>;

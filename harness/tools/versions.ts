@@ -41,7 +41,25 @@ export interface KvEventsEppPin extends GoToolPin {
   debianPackages: string[];
 }
 
+/** The operator's manager built from its module root; the versions are kind.operator.default and .previous. */
+export interface OperatorManagerPin {
+  module: string;
+  package: string;
+  binary: string;
+  /** The Go auto-instrumentation image repository (a plain build tags the default images 0.0.0). */
+  goImage: string;
+}
+
+/** The Go auto-instrumentation library, built with our own main (harness/go-auto-agent). */
+export interface GoAutoAgentPin extends ModulePin {
+  binary: string;
+  /** What provides clang, llvm-strip and the libbpf headers its `go generate` needs, on Debian/Ubuntu. */
+  debianPackages: string[];
+}
+
 export interface Versions {
+  operatorManager: OperatorManagerPin;
+  goAutoAgent: GoAutoAgentPin;
   epp: { default: string; versions: Record<string, EppPin> };
   kvEventsEpp: KvEventsEppPin;
   jaeger: GoToolPin & {
@@ -85,6 +103,33 @@ function goPin(raw: Record<string, unknown> | undefined, path: string): GoToolPi
   };
 }
 
+function debianPackages(raw: unknown, path: string): string[] {
+  const packages = need(raw, path);
+  if (!Array.isArray(packages) || packages.length === 0 || !packages.every((p) => /^[a-z0-9][a-z0-9.+-]+$/.test(p))) {
+    throw new Error(`versions.yaml: ${path} must be a non-empty list of Debian package names`);
+  }
+  return packages as string[];
+}
+
+function operatorManagerPin(raw: Record<string, unknown> | undefined, path: string): OperatorManagerPin {
+  const r = need(raw, path);
+  return {
+    module: need(r.module as string, `${path}.module`),
+    package: need(r.package as string, `${path}.package`),
+    binary: need(r.binary as string, `${path}.binary`),
+    goImage: need(r.goImage as string, `${path}.goImage`),
+  };
+}
+
+function goAutoAgentPin(raw: Record<string, unknown> | undefined, path: string): GoAutoAgentPin {
+  const r = need(raw, path);
+  return {
+    ...modulePin(r, path),
+    binary: need(r.binary as string, `${path}.binary`),
+    debianPackages: debianPackages(r.debianPackages, `${path}.debianPackages`),
+  };
+}
+
 function kvEventsEppPin(raw: Record<string, unknown> | undefined, path: string): KvEventsEppPin {
   const r = need(raw, path);
   const packages = need(r.debianPackages as unknown, `${path}.debianPackages`);
@@ -120,6 +165,8 @@ export function parseVersions(text: string): Versions {
   const kind = need(doc.kind, 'kind');
   const operator = need(kind.operator, 'kind.operator');
   return {
+    operatorManager: operatorManagerPin(doc.operatorManager, 'operatorManager'),
+    goAutoAgent: goAutoAgentPin(doc.goAutoAgent, 'goAutoAgent'),
     epp: { default: def, versions },
     kvEventsEpp: kvEventsEppPin(doc.kvEventsEpp, 'kvEventsEpp'),
     jaeger: {
