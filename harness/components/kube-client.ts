@@ -11,6 +11,21 @@ const RESOURCES: Record<string, { group: string; plural: string; namespaced: boo
   },
   'v1/Pod': { group: '/api/v1', plural: 'pods', namespaced: true },
   'v1/Namespace': { group: '/api/v1', plural: 'namespaces', namespaced: false },
+  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': {
+    group: '/apis/admissionregistration.k8s.io/v1',
+    plural: 'mutatingwebhookconfigurations',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': {
+    group: '/apis/admissionregistration.k8s.io/v1',
+    plural: 'validatingwebhookconfigurations',
+    namespaced: false,
+  },
+  'opentelemetry.io/v1alpha1/Instrumentation': {
+    group: '/apis/opentelemetry.io/v1alpha1',
+    plural: 'instrumentations',
+    namespaced: true,
+  },
   'inference.networking.k8s.io/v1/InferencePool': {
     group: '/apis/inference.networking.k8s.io/v1',
     plural: 'inferencepools',
@@ -65,6 +80,25 @@ export class KubeClient {
       headers: { 'Content-Type': 'application/apply-patch+yaml' },
     });
     return this.check(res.status, res.data, `apply status of ${obj.kind} ${obj.metadata.name}`);
+  }
+
+  /** A server-side dry-run create: admission (webhooks included) runs, nothing is stored. */
+  async dryRunCreate(obj: KubeObject): Promise<KubeObject> {
+    const path = resourcePath(obj);
+    const res = await this.http.post(path.slice(0, path.lastIndexOf('/')), obj, { params: { dryRun: 'All' } });
+    return this.check(res.status, res.data, `dry-run create ${obj.kind} ${obj.metadata.name}`);
+  }
+
+  /** Deletes and waits until it is gone (a Pod with no kubelet goes at once: grace period 0). */
+  async delete(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, timeoutMs = 30000): Promise<void> {
+    const res = await this.http.delete(resourcePath(obj), { params: { gracePeriodSeconds: 0 } });
+    if (res.status !== 404) this.check(res.status, res.data, `delete ${obj.kind} ${obj.metadata.name}`);
+    const started = Date.now();
+    while ((await this.get(obj)) !== undefined) {
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`${obj.kind} ${obj.metadata.name} still there ${timeoutMs / 1000}s after its deletion`);
+      await delay(100);
+    }
   }
 
   async get(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<KubeObject | undefined> {
