@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { OptionError, resolveRunOptions, type RawOptions } from '../config/run-options';
 import { ensureGoTool } from '../tools/build-go-tool';
 import { ensureKvEventsEpp, ensureLocalTools, eppSpec, kindSpec } from '../tools/tools';
+import { ensureOperatorPathTools } from '../tools/operator-path-tools';
+import { ensureOperator } from '../tools/operator-tool';
 import { loadVersions, selectPins } from '../tools/versions';
 import { activeRuns, stopRun, writeUpState } from '../runtime/active-runs';
 import { startTopology } from '../topology/start';
@@ -10,7 +12,7 @@ import type { Endpoints } from '../topology/types';
 import { join } from 'node:path';
 import { compareVariants, defaultCompareScenarios, type Variant } from '../compare/compare';
 import { REPO_ROOT } from '../tools/versions';
-import { operatorUpgradeCheck } from '../compare/upgrade-check';
+import { LOCAL_UPGRADE_SCENARIOS, localOperatorUpgradeCheck, operatorUpgradeCheck } from '../compare/upgrade-check';
 import { realKindDeps } from '../topology/kind/real-deps';
 import { formatChecks, runDoctor } from './doctor';
 import { jestArgs, runScenarios, scenarioNames } from './run-scenarios';
@@ -28,10 +30,16 @@ commands:
   compare --epp-version A --epp-version B [--scenario NAME ...]
           (or --envoy-version A --envoy-version B, or --jaeger-version A --jaeger-version B)
                                                      trace-shape diff and scenario outcomes of two versions
-  upgrade-check [--from V1] [--to V2] [--scenario NAME ...]
+  upgrade-check [--topology kind|local] [--from V1] [--to V2] [--scenario NAME ...]
                                                      kind: scenarios and trace shapes on operator V1, upgrade
-                                                     in place to V2, run again, diff; exit 1 on a regression
+                                                     in place to V2, run again, diff; exit 1 on a regression.
+                                                     local: both operators as local processes, plus the diff
+                                                     of the mutated EPP pods (no Docker needed)
   down                                               stop every run started by \`up\` from this checkout
+
+local topology options (up):
+  --operator-mode               run the EPP through a local OpenTelemetry Operator (--operator-version) and its
+                                Go eBPF agent; the EPP's tracing env is what the operator injects
 
 kind topology options (up, run, upgrade-check):
   --operator-version V|latest   OpenTelemetry Operator release (default in versions.yaml)
@@ -59,6 +67,7 @@ const OPTIONS = {
   to: { type: 'string' },
   kind: { type: 'boolean' },
   'all-epp-versions': { type: 'boolean' },
+  'operator-mode': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -110,6 +119,7 @@ function rawOptions(values: Record<string, unknown>): RawOptions {
     reuseCluster: values['reuse-cluster'] as boolean | undefined,
     keepCluster: values['keep-cluster'] as boolean | undefined,
     operatorVersion: (values['operator-version'] as string[] | undefined)?.at(-1),
+    operatorMode: values['operator-mode'] as boolean | undefined,
   };
 }
 
@@ -181,6 +191,7 @@ export async function main(argv: string[]): Promise<void> {
           paths[`epp ${name}`] = Object.values(await ensureGoTool(eppSpec(v, name), progress))[0];
         }
       }
+      if (opts.topology === 'local') Object.assign(paths, await ensureOperatorPathTools(v, progress));
       if (values.kind || opts.topology === 'kind') Object.assign(paths, await ensureGoTool(kindSpec(v), progress));
       for (const [name, path] of Object.entries(paths)) process.stdout.write(`${name.padEnd(14)} ${path}\n`);
     } else if (command === 'up') {
@@ -205,7 +216,9 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${result.text}\n\nreports: ${result.markdownFile}\n         ${result.htmlFile}\n`);
       code = result.regressed ? 1 : 0;
     } else if (command === 'upgrade-check') {
-      const opts = resolveRunOptions({ ...rawOptions(values), topology: 'kind' });
+      // kind by default (the nightly's cluster); --topology local runs both operators as local processes.
+      const local = values.topology === 'local';
+      const opts = resolveRunOptions({ ...rawOptions(values), topology: local ? 'local' : 'kind' });
       const v = loadVersions();
       const from = resolveRunOptions({
         operatorVersion: (values.from as string | undefined) ?? v.kind.operator.previous,
@@ -213,11 +226,20 @@ export async function main(argv: string[]): Promise<void> {
       const to = resolveRunOptions({ operatorVersion: (values.to as string | undefined) ?? v.kind.operator.default })
         .kind.operatorVersion;
       if (from === to) throw new OptionError(`upgrade-check needs two different operator versions, got ${from} twice`);
-      const scenarios = (values.scenario as string[] | undefined) ?? defaultCompareScenarios();
+      const scenarios =
+        (values.scenario as string[] | undefined) ?? (local ? LOCAL_UPGRADE_SCENARIOS : defaultCompareScenarios());
       jestArgs(scenarios);
-      const deps = await realKindDeps(opts, progress);
       const out = join(REPO_ROOT, 'reports', 'upgrade-check');
-      const result = await operatorUpgradeCheck(opts, from, to, scenarios, out, deps, progress);
+      let result;
+      if (local) {
+        const pins = selectPins(v, opts);
+        await ensureLocalTools(pins, opts.eppVersion, progress);
+        for (const version of [from, to]) await ensureOperator(pins, version, progress);
+        result = await localOperatorUpgradeCheck(opts, from, to, scenarios, out, progress);
+      } else {
+        const deps = await realKindDeps(opts, progress);
+        result = await operatorUpgradeCheck(opts, from, to, scenarios, out, deps, progress);
+      }
       process.stdout.write(`${result.text}\n\nreports: ${result.markdownFile}\n         ${result.htmlFile}\n`);
       code = result.regressed ? 1 : 0;
     } else if (command === 'down') {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { runScenarios, scenarioNames } from '../cli/run-scenarios';
 import type { RunOptions } from '../config/run-options';
 import { startTopology } from '../topology/start';
+import type { Topology } from '../topology/types';
 import { JaegerClient } from '../traces/jaeger-client';
 import { parseJunit } from './junit';
 import { recordProbeShapes } from './probes';
@@ -19,12 +20,17 @@ export interface Variant {
   opts: RunOptions;
 }
 
-async function recordVariant(
+/**
+ * Probes, then the scenarios, on one variant. `inspect` runs on the probes' topology before it stops (the
+ * operator upgrade check reads the mutated EPP pod there).
+ */
+export async function recordVariant(
   subject: string,
   v: Variant,
   scenarios: string[],
   outDir: string,
   progress: (m: string) => void,
+  inspect?: (topology: Topology) => Promise<void>,
 ): Promise<VersionRecord> {
   progress(`${subject} ${v.version}: recording probe trace shapes`);
   const topology = await startTopology(v.opts, progress);
@@ -34,6 +40,7 @@ async function recordVariant(
       topology,
       new JaegerClient(topology.endpoints.jaegerQuery, topology.endpoints.jaegerUi),
     );
+    await inspect?.(topology);
   } finally {
     await topology.stop();
   }
