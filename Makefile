@@ -7,7 +7,7 @@ EPP_VERSION ?=
 CLI := node bin/epp-e2e.js
 JEST := node_modules/.bin/jest
 
-.PHONY: all deps tools doctor lint unit e2e e2e-local test up down clean bench kind-schemas
+.PHONY: all deps native-deps tools doctor lint unit e2e e2e-local test up down clean bench kind-schemas upgrade-check-local
 
 all: test
 
@@ -17,6 +17,10 @@ node_modules/.install-stamp: package.json package-lock.json
 	@touch $@
 
 deps: node_modules/.install-stamp
+
+# The Debian packages of the native builds (versions.yaml debianPackages: libzmq, clang/llvm/libbpf-dev), as root.
+native-deps:
+	.ci/install-native
 
 tools: deps
 	$(CLI) tools --kind $(if $(EPP_VERSION),--epp-version $(EPP_VERSION))
@@ -43,7 +47,11 @@ e2e: deps
 e2e-local:
 	$(MAKE) e2e TOPOLOGY=local
 
-test: lint unit e2e-local
+test: native-deps lint unit e2e-local
+
+# The operator upgrade check without Docker: both pinned operators as local processes (CI runs it after test).
+upgrade-check-local: deps
+	$(CLI) upgrade-check --topology local
 
 up: deps
 	$(CLI) up --topology $(TOPOLOGY)
