@@ -1,5 +1,5 @@
 import type { KubeObject } from '../components/kube-client';
-import { GO_SIDECAR, checkGoInjection, type ExpectedGoInjection } from './go-injection-check';
+import { GO_SIDECAR, checkGoInjection, checkSdkInjection, type ExpectedGoInjection } from './go-injection-check';
 
 const want: ExpectedGoInjection = {
   targetExe: '/epp',
@@ -11,6 +11,7 @@ const want: ExpectedGoInjection = {
   sampler: 'parentbased_traceidratio',
   samplerArg: '1',
   resourceAttributes: { component: 'endpoint-picker' },
+  workloadAttribute: 'k8s.deployment.name',
 };
 
 /** An injected EPP pod as the operator writes it (env order and names from its TestInjectGo expectations). */
@@ -88,5 +89,31 @@ describe('Go injection check', () => {
       'OTEL_RESOURCE_ATTRIBUTES component=(missing), want endpoint-picker',
       'OTEL_RESOURCE_ATTRIBUTES has no k8s.deployment.name',
     ]);
+  });
+
+  it('the SDK check names every missing piece of inject-sdk in the EPP container', () => {
+    const pod = injectedPod();
+    const sdkWant = {
+      container: 'epp',
+      serviceName: 'epp',
+      exporterEndpoint: 'http://127.0.0.1:4317',
+      tracesExporter: 'otlp',
+      resourceAttributes: { component: 'endpoint-picker' },
+      namespace: 'default',
+    };
+    expect(checkSdkInjection(pod, sdkWant)).toEqual([
+      'epp env OTEL_SERVICE_NAME=(missing), want epp',
+      'epp env OTEL_EXPORTER_OTLP_ENDPOINT=(missing), want http://127.0.0.1:4317',
+      'epp env OTEL_TRACES_EXPORTER=(missing), want otlp',
+      'epp OTEL_RESOURCE_ATTRIBUTES lacks k8s.namespace.name=default',
+      'epp OTEL_RESOURCE_ATTRIBUTES lacks component=endpoint-picker',
+    ]);
+    (pod.spec as { containers: { env?: unknown[] }[] }).containers[0].env = [
+      { name: 'OTEL_SERVICE_NAME', value: 'epp' },
+      { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://127.0.0.1:4317' },
+      { name: 'OTEL_TRACES_EXPORTER', value: 'otlp' },
+      { name: 'OTEL_RESOURCE_ATTRIBUTES', value: 'component=endpoint-picker,k8s.namespace.name=default' },
+    ];
+    expect(checkSdkInjection(pod, sdkWant)).toEqual([]);
   });
 });

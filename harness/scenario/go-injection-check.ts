@@ -1,4 +1,7 @@
 import type { KubeObject } from '../components/kube-client';
+import { GO_SIDECAR } from '../components/operator-epp-pod';
+
+export { GO_SIDECAR };
 
 /** What the operator must have done to the EPP pod for Go (its golang.go / sdk.go injectGo). */
 export interface ExpectedGoInjection {
@@ -11,9 +14,9 @@ export interface ExpectedGoInjection {
   sampler: string;
   samplerArg: string;
   resourceAttributes: Record<string, string>;
+  /** The workload attribute the operator adds (kind: k8s.deployment.name); a bare Pod (local) has none. */
+  workloadAttribute?: string;
 }
-
-export const GO_SIDECAR = 'opentelemetry-auto-instrumentation';
 
 interface Container {
   name: string;
@@ -85,7 +88,40 @@ export function checkGoInjection(pod: KubeObject, want: ExpectedGoInjection): st
   for (const [k, v] of Object.entries(wantAttrs)) {
     if (attrs.get(k) !== v) problems.push(`OTEL_RESOURCE_ATTRIBUTES ${k}=${attrs.get(k) ?? '(missing)'}, want ${v}`);
   }
-  if (![...attrs.keys()].some((k) => k === 'k8s.deployment.name'))
-    problems.push('OTEL_RESOURCE_ATTRIBUTES has no k8s.deployment.name');
+  if (want.workloadAttribute && !attrs.has(want.workloadAttribute))
+    problems.push(`OTEL_RESOURCE_ATTRIBUTES has no ${want.workloadAttribute}`);
+  return problems;
+}
+
+/** What inject-sdk must have given the EPP container itself (local operator mode). */
+export interface ExpectedSdkInjection {
+  container: string;
+  serviceName: string;
+  exporterEndpoint: string;
+  tracesExporter: string;
+  resourceAttributes: Record<string, string>;
+  namespace: string;
+}
+
+/** Every difference between the EPP container's env and what inject-sdk from our Instrumentation gives it. */
+export function checkSdkInjection(pod: KubeObject, want: ExpectedSdkInjection): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const containers = ((pod as any).spec?.containers ?? []) as Container[];
+  const c = containers.find((x) => x.name === want.container);
+  if (!c) return [`no container ${want.container} in pod ${pod.metadata.name}`];
+  const env = new Map((c.env ?? []).map((e) => [e.name, e.value ?? '']));
+  const problems: string[] = [];
+  const expectEnv = (name: string, value: string): void => {
+    const got = env.get(name);
+    if (got !== value) problems.push(`${want.container} env ${name}=${got ?? '(missing)'}, want ${value}`);
+  };
+  expectEnv('OTEL_SERVICE_NAME', want.serviceName);
+  expectEnv('OTEL_EXPORTER_OTLP_ENDPOINT', want.exporterEndpoint);
+  expectEnv('OTEL_TRACES_EXPORTER', want.tracesExporter);
+  const attrs = env.get('OTEL_RESOURCE_ATTRIBUTES') ?? '';
+  for (const [k, v] of Object.entries({ 'k8s.namespace.name': want.namespace, ...want.resourceAttributes })) {
+    if (!attrs.split(',').includes(`${k}=${v}`))
+      problems.push(`${want.container} OTEL_RESOURCE_ATTRIBUTES lacks ${k}=${v}`);
+  }
   return problems;
 }
