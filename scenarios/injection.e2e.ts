@@ -7,7 +7,7 @@
 import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
 import { checkGoInjection, type ExpectedGoInjection } from '../harness/scenario/go-injection-check';
 import { applicability, notApplicable, useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
-import { withFailureReport } from '../harness/report/failure-report';
+import { testEvidence } from '../harness/report/test-evidence';
 import { KIND_NAMESPACE, KIND_PORTS, INSTRUMENTATION_NAME } from '../harness/topology/kind/manifests';
 import { loadVersions, resolveEppVersion } from '../harness/tools/versions';
 import { renderTrace, waitForTraces } from '../harness/traces';
@@ -40,50 +40,48 @@ if (!gate.applies) {
 
     it(`the EPP pod carries the Go sidecar and the environment of Instrumentation ${INSTRUMENTATION_NAME}`, async () => {
       const s = env();
-      await withFailureReport('injection pod', s.topology, async (ev) => {
-        const pod = await s.topology.eppPod?.();
-        if (!pod) throw new Error('this topology cannot show the EPP pod');
-        ev.note(`EPP pod ${pod.metadata.name}`);
-        expect(checkGoInjection(pod, expected(s))).toEqual([]);
-      });
+      const ev = testEvidence();
+      const pod = await s.topology.eppPod?.();
+      if (!pod) throw new Error('this topology cannot show the EPP pod');
+      ev.note(`EPP pod ${pod.metadata.name}`);
+      expect(checkGoInjection(pod, expected(s))).toEqual([]);
     });
 
     it('auto-instrumented ext_proc server spans reach Jaeger; the report says whether they join the EPP trace', async () => {
       const s = env();
       const e = s.topology.endpoints;
-      await withFailureReport('injection spans', s.topology, async (ev) => {
-        const since = new Date(Date.now() - 1000);
-        const client = newTraceparent(true);
-        const res = await sendCompletion(e.gateway, {
-          model: e.models[0].model,
-          headers: { traceparent: client.traceparent },
-        });
-        expect(res.status).toBe(200);
-        const [auto] = await waitForTraces(
-          s.jaeger,
-          { service: AUTO_SERVICE, operation: PROCESS_METHOD, since },
-          (ts) => ts.length > 0 || `no ${PROCESS_METHOD} span from service ${AUTO_SERVICE} yet`,
-          { description: `the eBPF gRPC server span ${PROCESS_METHOD}` },
-        );
-        ev.trace({
-          label: 'eBPF gRPC server trace',
-          raw: auto,
-          tree: renderTrace(auto),
-          jaegerLink: s.jaeger.uiLink(auto.traceId),
-        });
-        const span = auto.spans.find((sp) => sp.name === PROCESS_METHOD);
-        expect(span).toMatchObject({ kind: 'server', scope: { name: AUTO_GRPC_SCOPE } });
-        expect(span?.attributes['rpc.system']).toBe('grpc');
-        const own = await s.jaeger.findTraces({ service: e.services.epp, operation: 'gateway.request', since });
-        const joined = own.some((t) => t.traceId === auto.traceId);
-        const verdict = joined
-          ? `JOINED: the EPP's gateway.request is in the eBPF span's trace ${auto.traceId}`
-          : `SEPARATE: the eBPF span's trace ${auto.traceId} holds no EPP gateway.request ` +
-            `(EPP traces since the request: ${own.map((t) => t.traceId).join(', ') || 'none'})`;
-        ev.note(verdict);
-        process.stderr.write(`[epp-e2e] injection: ${verdict}\n${renderTrace(auto)}\n`);
-        expect(own.length).toBeGreaterThan(0);
+      const ev = testEvidence();
+      const since = new Date(Date.now() - 1000);
+      const client = newTraceparent(true);
+      const res = await sendCompletion(e.gateway, {
+        model: e.models[0].model,
+        headers: { traceparent: client.traceparent },
       });
+      expect(res.status).toBe(200);
+      const [auto] = await waitForTraces(
+        s.jaeger,
+        { service: AUTO_SERVICE, operation: PROCESS_METHOD, since },
+        (ts) => ts.length > 0 || `no ${PROCESS_METHOD} span from service ${AUTO_SERVICE} yet`,
+        { description: `the eBPF gRPC server span ${PROCESS_METHOD}` },
+      );
+      ev.trace({
+        label: 'eBPF gRPC server trace',
+        raw: auto,
+        tree: renderTrace(auto),
+        jaegerLink: s.jaeger.uiLink(auto.traceId),
+      });
+      const span = auto.spans.find((sp) => sp.name === PROCESS_METHOD);
+      expect(span).toMatchObject({ kind: 'server', scope: { name: AUTO_GRPC_SCOPE } });
+      expect(span?.attributes['rpc.system']).toBe('grpc');
+      const own = await s.jaeger.findTraces({ service: e.services.epp, operation: 'gateway.request', since });
+      const joined = own.some((t) => t.traceId === auto.traceId);
+      const verdict = joined
+        ? `JOINED: the EPP's gateway.request is in the eBPF span's trace ${auto.traceId}`
+        : `SEPARATE: the eBPF span's trace ${auto.traceId} holds no EPP gateway.request ` +
+          `(EPP traces since the request: ${own.map((t) => t.traceId).join(', ') || 'none'})`;
+      ev.note(verdict);
+      process.stderr.write(`[epp-e2e] injection: ${verdict}\n${renderTrace(auto)}\n`);
+      expect(own.length).toBeGreaterThan(0);
     });
   });
 
