@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import { Agent } from 'node:https';
-import { setTimeout as delay } from 'node:timers/promises';
+import { poll, PollError } from '../runtime/poll';
 
 /** The few resource kinds the local topology writes, and where they live in the API. */
 const RESOURCES: Record<string, { group: string; plural: string; namespaced: boolean }> = {
@@ -74,21 +74,20 @@ export class KubeClient {
   }
 
   async waitForCrdEstablished(name: string, timeoutMs = 30000): Promise<void> {
-    const started = Date.now();
-    let last = 'not found';
-    while (Date.now() - started < timeoutMs) {
-      const crd = await this.get({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name },
-      });
-      const conditions =
-        (crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
-      if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) return;
-      last = JSON.stringify(conditions);
-      await delay(100);
-    }
-    throw new Error(`CRD ${name} not Established after ${timeoutMs / 1000}s (conditions: ${last})`);
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } };
+    await poll(
+      () => this.get(crd),
+      (found) => {
+        const conditions =
+          (found?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+        return conditions.some((c) => c.type === 'Established' && c.status === 'True') || JSON.stringify(conditions);
+      },
+      { timeoutMs, maxIntervalMs: 100 },
+    ).catch((err: Error) => {
+      throw err instanceof PollError
+        ? new Error(`CRD ${name} not Established after ${timeoutMs / 1000}s (conditions: ${err.lastReason})`)
+        : err;
+    });
   }
 
   private check(status: number, data: unknown, what: string): KubeObject {

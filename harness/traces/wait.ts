@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { poll, PollError } from '../runtime/poll';
 import type { JaegerClient, TraceQuery } from './jaeger-client';
 import type { Trace } from './model';
 import { renderTrace } from './render';
@@ -31,31 +31,17 @@ export async function waitFor<T>(
   opts: WaitOptions<T>,
 ): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 20000;
-  const started = Date.now();
-  let interval = opts.intervalMs ?? 100;
-  let polls = 0;
-  let last: T | undefined;
-  let why = 'not polled yet';
-  for (;;) {
-    polls++;
-    try {
-      last = await probe();
-      const verdict = accept(last);
-      if (verdict === true) return last;
-      why = verdict === false ? 'condition not met' : verdict;
-    } catch (err) {
-      why = `probe failed: ${(err as Error).message}`;
-    }
-    if (Date.now() - started >= timeoutMs) {
-      const seen = last === undefined ? 'nothing' : opts.show ? opts.show(last) : JSON.stringify(last);
-      throw new WaitTimeoutError(
-        `timed out after ${(timeoutMs / 1000).toFixed(1)}s (${polls} polls) waiting for ${opts.description}\n` +
-          `last reason: ${why}\nlast seen:\n${seen}`,
-        last,
-      );
-    }
-    await delay(interval);
-    interval = Math.min(interval * 1.5, 1000);
+  try {
+    return await poll(probe, accept, { timeoutMs, intervalMs: opts.intervalMs });
+  } catch (err) {
+    if (!(err instanceof PollError)) throw err;
+    const last = err.lastValue as T | undefined;
+    const seen = last === undefined ? 'nothing' : opts.show ? opts.show(last) : JSON.stringify(last);
+    throw new WaitTimeoutError(
+      `timed out after ${(timeoutMs / 1000).toFixed(1)}s (${err.polls} polls) waiting for ${opts.description}\n` +
+        `last reason: ${err.lastReason}\nlast seen:\n${seen}`,
+      last,
+    );
   }
 }
 
