@@ -1,4 +1,5 @@
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import { httpClient } from '../runtime/http';
 import { fromOtlpJson, parseJsonChunks, type Trace } from './model';
 import { jaegerLink } from './render';
 
@@ -26,14 +27,7 @@ export class JaegerClient {
     readonly baseUrl: string,
     readonly uiUrl = baseUrl,
   ) {
-    this.http = axios.create({
-      baseURL: baseUrl,
-      responseType: 'text',
-      transformResponse: (x: string) => x,
-      validateStatus: () => true,
-      proxy: false,
-      timeout: 10000,
-    });
+    this.http = httpClient({ baseURL: baseUrl });
   }
 
   uiLink(traceId: string): string {
