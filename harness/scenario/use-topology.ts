@@ -3,7 +3,6 @@ import { scenarioOptions } from '../config/run-options-file';
 import { startTopology } from '../topology/start';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Topology } from '../topology/types';
 import { JaegerClient } from '../traces/jaeger-client';
-import { installTraceMatchers } from '../traces/jest-matchers';
 import { reportTopology } from '../report/test-evidence';
 import { SharedTopologyView, canShare, readSharedRecord } from './shared-topology';
 
@@ -26,7 +25,6 @@ const progress = (m: string): void => {
  */
 export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
   let env: ScenarioEnv | undefined;
-  installTraceMatchers();
   beforeAll(async () => {
     const options = scenarioOptions(overrides);
     const shared = readSharedRecord();
