@@ -26,6 +26,11 @@ export class JaegerClient {
   constructor(
     readonly baseUrl: string,
     readonly uiUrl = baseUrl,
+    /**
+     * Why waiting on this Jaeger is pointless now (a component of the run died), or undefined: every trace wait
+     * checks it before each poll and stops at once with that reason instead of waiting out its deadline.
+     */
+    readonly health: () => string | undefined = () => undefined,
   ) {
     this.http = httpClient({ baseURL: baseUrl });
   }
