@@ -10,19 +10,19 @@
 // mock vLLM's spans fails naming what is missing.
 import { processThroughEpp } from '../harness/drivers/extproc/client';
 import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
-import { resolveRunOptions } from '../harness/config/run-options';
+import { scenarioOptions } from '../harness/config/run-options-file';
 import { EPP_CONTAINER, EPP_WORKLOAD } from '../harness/components/operator-epp-pod';
 import { ebpfSupport } from '../harness/runtime/ebpf-host';
 import { checkGoInjection, checkSdkInjection, type ExpectedGoInjection } from '../harness/scenario/go-injection-check';
 import { AUTO_GRPC_SCOPE, PROCESS_METHOD, hybridVerdict } from '../harness/scenario/hybrid-verdict';
 import { checkOperatorResource, OPERATOR_RESOURCE_KEYS } from '../harness/scenario/operator-resource-check';
 import { applicability, notApplicable, useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
-import { withFailureReport } from '../harness/report/failure-report';
+import { testEvidence } from '../harness/report/test-evidence';
 import { KIND_NAMESPACE, KIND_PORTS, INSTRUMENTATION_NAME } from '../harness/topology/kind/manifests';
 import { loadVersions, resolveEppVersion } from '../harness/tools/versions';
 import { contractFor, renderTrace, waitForTrace, waitForTraces, type Span } from '../harness/traces';
 
-const onLocal = resolveRunOptions({}).topology === 'local';
+const onLocal = scenarioOptions({}).topology === 'local';
 /** Locally the operator path is a mode of the topology, asked for here (each file of this kind gets its own). */
 const overrides = onLocal ? { models: 1, operatorMode: true } : { models: 1 };
 
@@ -62,46 +62,44 @@ if (!gate.applies) {
 
     it(`the EPP pod carries the Go sidecar and the environment of Instrumentation ${INSTRUMENTATION_NAME}`, async () => {
       const s = env();
-      await withFailureReport('injection pod', s.topology, async (ev) => {
-        const pod = await s.topology.eppPod?.();
-        if (!pod) throw new Error('this topology cannot show the EPP pod');
-        ev.note(`EPP pod ${pod.metadata.name}: ${JSON.stringify(pod.spec)}`);
-        expect(checkGoInjection(pod, expected(s))).toEqual([]);
-        const op = s.topology.endpoints.operator;
-        if (op) {
-          // inject-sdk: the EPP container's own tracing env is the operator's, from the same Instrumentation.
-          expect(
-            checkSdkInjection(pod, {
-              container: EPP_CONTAINER,
-              serviceName: EPP_WORKLOAD,
-              exporterEndpoint: op.otlp.grpc,
-              tracesExporter: 'otlp',
-              resourceAttributes: s.options.eppResourceAttributes,
-              namespace: op.namespace,
-            }),
-          ).toEqual([]);
-        }
-      });
+      const ev = testEvidence();
+      const pod = await s.topology.eppPod?.();
+      if (!pod) throw new Error('this topology cannot show the EPP pod');
+      ev.note(`EPP pod ${pod.metadata.name}: ${JSON.stringify(pod.spec)}`);
+      expect(checkGoInjection(pod, expected(s))).toEqual([]);
+      const op = s.topology.endpoints.operator;
+      if (op) {
+        // inject-sdk: the EPP container's own tracing env is the operator's, from the same Instrumentation.
+        expect(
+          checkSdkInjection(pod, {
+            container: EPP_CONTAINER,
+            serviceName: EPP_WORKLOAD,
+            exporterEndpoint: op.otlp.grpc,
+            tracesExporter: 'otlp',
+            resourceAttributes: s.options.eppResourceAttributes,
+            namespace: op.namespace,
+          }),
+        ).toEqual([]);
+      }
     });
 
     it(`resource attributes: the EPP's spans carry the operator's ${OPERATOR_RESOURCE_KEYS.join(', ')} and ours`, async () => {
       const s = env();
       const e = s.topology.endpoints;
-      await withFailureReport('injection resource attributes', s.topology, async (ev) => {
-        const since = new Date(Date.now() - 1000);
-        const res = await sendCompletion(e.gateway, { model: e.models[0].model });
-        expect(res.status).toBe(200);
-        const [t] = await waitForTraces(
-          s.jaeger,
-          { service: e.services.epp, operation: 'gateway.request', since },
-          (ts) => ts.length > 0 || 'no gateway.request yet',
-          { description: `the EPP's gateway.request (service ${e.services.epp})` },
-        );
-        ev.trace({ label: 'EPP trace', raw: t, tree: renderTrace(t), jaegerLink: s.jaeger.uiLink(t.traceId) });
-        const span = t.spans.find((sp) => sp.name === 'gateway.request')!;
-        const namespace = e.operator?.namespace ?? KIND_NAMESPACE;
-        expect(checkOperatorResource(span, namespace, s.options.eppResourceAttributes)).toEqual([]);
-      });
+      const ev = testEvidence();
+      const since = new Date(Date.now() - 1000);
+      const res = await sendCompletion(e.gateway, { model: e.models[0].model });
+      expect(res.status).toBe(200);
+      const [t] = await waitForTraces(
+        s.jaeger,
+        { service: e.services.epp, operation: 'gateway.request', since },
+        (ts) => ts.length > 0 || 'no gateway.request yet',
+        { description: `the EPP's gateway.request (service ${e.services.epp})` },
+      );
+      ev.trace({ label: 'EPP trace', raw: t, tree: renderTrace(t), jaegerLink: s.jaeger.uiLink(t.traceId) });
+      const span = t.spans.find((sp) => sp.name === 'gateway.request')!;
+      const namespace = e.operator?.namespace ?? KIND_NAMESPACE;
+      expect(checkOperatorResource(span, namespace, s.options.eppResourceAttributes)).toEqual([]);
     });
 
     it("negative control: the resource check fails on the mock vLLM's spans, naming what they lack", async () => {
@@ -136,67 +134,66 @@ if (!gate.applies) {
         const s = env();
         const e = s.topology.endpoints;
         const contract = contractFor(e.eppVersion);
-        await withFailureReport('hybrid tracing', s.topology, async (ev) => {
-          const agent = e.operator?.agent;
-          if (onLocal && !agent) throw new Error(`no agent runs: ${e.operator?.noAgentReason ?? 'unknown'}`);
-          if (agent) {
-            const off = agent.probesOff.length ? agent.probesOff.join('\n    ') : 'none';
-            process.stderr.write(
-              `[epp-e2e] hybrid tracing: agent loaded in ${agent.loadSeconds}s; probes turned off:\n    ${off}\n`,
-            );
-            ev.note(`agent probes turned off: ${off}`);
-          }
-          const since = new Date(Date.now() - 1000);
-          const client = newTraceparent(true);
-          const res = await sendCompletion(e.gateway, {
-            model: e.models[0].model,
-            headers: { traceparent: client.traceparent },
-          });
-          expect(res.status).toBe(200);
-          // Envoy continues the client's trace and sends its egress span's context as ext_proc metadata; the
-          // agent parents its server span on that.
-          const trace = await waitForTrace(
-            s.jaeger,
-            client.traceId,
-            (t) => !!agentSpan(t.spans) || `no ${PROCESS_METHOD} span from the agent (scope ${AUTO_GRPC_SCOPE}) yet`,
-            {
-              description: `the agent's ${PROCESS_METHOD} span in the client's trace ${client.traceId}`,
-              timeoutMs: 30000,
-            },
-          );
-          ev.trace({
-            label: 'client trace',
-            raw: trace,
-            tree: renderTrace(trace),
-            jaegerLink: s.jaeger.uiLink(trace.traceId),
-          });
-          const span = agentSpan(trace.spans)!;
-          expect(span).toMatchObject({ kind: 'server' });
-          expect(span.attributes['rpc.system']).toBe('grpc');
-          const own = await waitForTraces(
-            s.jaeger,
-            { service: e.services.epp, operation: 'gateway.request', since },
-            (ts) => ts.length > 0 || 'no gateway.request yet',
-            { description: "the EPP's own gateway.request" },
-          );
-          const finding = hybridVerdict(
-            trace,
-            span,
-            own.flatMap((t) => t.spans.filter((sp) => sp.name === 'gateway.request')),
-          );
-          const wanted = contract.hybrid?.withTraceparent;
+        const ev = testEvidence();
+        const agent = e.operator?.agent;
+        if (onLocal && !agent) throw new Error(`no agent runs: ${e.operator?.noAgentReason ?? 'unknown'}`);
+        if (agent) {
+          const off = agent.probesOff.length ? agent.probesOff.join('\n    ') : 'none';
           process.stderr.write(
-            `[epp-e2e] hybrid tracing (${e.eppVersion}): ${finding.text}\n  contract: ${wanted ?? 'none'}\n${renderTrace(trace)}\n`,
+            `[epp-e2e] hybrid tracing: agent loaded in ${agent.loadSeconds}s; probes turned off:\n    ${off}\n`,
           );
-          ev.note(finding.text);
-          if (onLocal) {
-            if (!contract.hybrid) throw new Error(`the ${e.eppVersion} contract records no hybrid verdict`);
-            expect({ verdict: finding.verdict, why: contract.hybrid.why }).toEqual({
-              verdict: contract.hybrid.withTraceparent,
-              why: contract.hybrid.why,
-            });
-          }
+          ev.note(`agent probes turned off: ${off}`);
+        }
+        const since = new Date(Date.now() - 1000);
+        const client = newTraceparent(true);
+        const res = await sendCompletion(e.gateway, {
+          model: e.models[0].model,
+          headers: { traceparent: client.traceparent },
         });
+        expect(res.status).toBe(200);
+        // Envoy continues the client's trace and sends its egress span's context as ext_proc metadata; the
+        // agent parents its server span on that.
+        const trace = await waitForTrace(
+          s.jaeger,
+          client.traceId,
+          (t) => !!agentSpan(t.spans) || `no ${PROCESS_METHOD} span from the agent (scope ${AUTO_GRPC_SCOPE}) yet`,
+          {
+            description: `the agent's ${PROCESS_METHOD} span in the client's trace ${client.traceId}`,
+            timeoutMs: 30000,
+          },
+        );
+        ev.trace({
+          label: 'client trace',
+          raw: trace,
+          tree: renderTrace(trace),
+          jaegerLink: s.jaeger.uiLink(trace.traceId),
+        });
+        const span = agentSpan(trace.spans)!;
+        expect(span).toMatchObject({ kind: 'server' });
+        expect(span.attributes['rpc.system']).toBe('grpc');
+        const own = await waitForTraces(
+          s.jaeger,
+          { service: e.services.epp, operation: 'gateway.request', since },
+          (ts) => ts.length > 0 || 'no gateway.request yet',
+          { description: "the EPP's own gateway.request" },
+        );
+        const finding = hybridVerdict(
+          trace,
+          span,
+          own.flatMap((t) => t.spans.filter((sp) => sp.name === 'gateway.request')),
+        );
+        const wanted = contract.hybrid?.withTraceparent;
+        process.stderr.write(
+          `[epp-e2e] hybrid tracing (${e.eppVersion}): ${finding.text}\n  contract: ${wanted ?? 'none'}\n${renderTrace(trace)}\n`,
+        );
+        ev.note(finding.text);
+        if (onLocal) {
+          if (!contract.hybrid) throw new Error(`the ${e.eppVersion} contract records no hybrid verdict`);
+          expect({ verdict: finding.verdict, why: contract.hybrid.why }).toEqual({
+            verdict: contract.hybrid.withTraceparent,
+            why: contract.hybrid.why,
+          });
+        }
       });
 
       if (onLocal) {
@@ -204,38 +201,37 @@ if (!gate.applies) {
           const s = env();
           const e = s.topology.endpoints;
           const contract = contractFor(e.eppVersion);
-          await withFailureReport('hybrid tracing without traceparent', s.topology, async (ev) => {
-            const since = new Date();
-            const body = { model: e.models[0].model, prompt: 'no context', max_tokens: 2 };
-            const bare = await processThroughEpp(e.extProc, { body, upstream: 'forward' });
-            expect(bare.upstreamResponse?.status).toBe(200);
-            // A marker call after it, with context: once its span is in Jaeger, the agent has exported what it
-            // exports of the bare call too (one exporter, in order), so absence below is a finding, not a race.
-            const marker = newTraceparent(true);
-            await processThroughEpp(e.extProc, {
-              body,
-              upstream: 'forward',
-              grpcMetadata: { traceparent: marker.traceparent },
-            });
-            await waitForTrace(
-              s.jaeger,
-              marker.traceId,
-              (t) => !!agentSpan(t.spans) || 'no agent span for the marker call yet',
-              { description: `the agent's span for the marker call (trace ${marker.traceId})`, timeoutMs: 30000 },
-            );
-            const all = await s.jaeger.findTraces({ service: e.services.epp, operation: PROCESS_METHOD, since });
-            const others = all.filter((t) => t.traceId !== marker.traceId && agentSpan(t.spans));
-            const observed = others.length ? 'exported' : 'dropped';
-            const text =
-              observed === 'dropped'
-                ? `DROPPED: no agent ${PROCESS_METHOD} span for the call without traceparent (the marker's arrived)`
-                : `EXPORTED: the agent's span for the call without traceparent is in trace(s) ${others.map((t) => t.traceId).join(', ')}`;
-            process.stderr.write(
-              `[epp-e2e] hybrid tracing without traceparent (${e.eppVersion}): ${text}\n  contract: ${contract.hybrid?.withoutTraceparent}\n`,
-            );
-            ev.note(text);
-            expect(observed).toBe(contract.hybrid?.withoutTraceparent);
+          const ev = testEvidence();
+          const since = new Date();
+          const body = { model: e.models[0].model, prompt: 'no context', max_tokens: 2 };
+          const bare = await processThroughEpp(e.extProc, { body, upstream: 'forward' });
+          expect(bare.upstreamResponse?.status).toBe(200);
+          // A marker call after it, with context: once its span is in Jaeger, the agent has exported what it
+          // exports of the bare call too (one exporter, in order), so absence below is a finding, not a race.
+          const marker = newTraceparent(true);
+          await processThroughEpp(e.extProc, {
+            body,
+            upstream: 'forward',
+            grpcMetadata: { traceparent: marker.traceparent },
           });
+          await waitForTrace(
+            s.jaeger,
+            marker.traceId,
+            (t) => !!agentSpan(t.spans) || 'no agent span for the marker call yet',
+            { description: `the agent's span for the marker call (trace ${marker.traceId})`, timeoutMs: 30000 },
+          );
+          const all = await s.jaeger.findTraces({ service: e.services.epp, operation: PROCESS_METHOD, since });
+          const others = all.filter((t) => t.traceId !== marker.traceId && agentSpan(t.spans));
+          const observed = others.length ? 'exported' : 'dropped';
+          const text =
+            observed === 'dropped'
+              ? `DROPPED: no agent ${PROCESS_METHOD} span for the call without traceparent (the marker's arrived)`
+              : `EXPORTED: the agent's span for the call without traceparent is in trace(s) ${others.map((t) => t.traceId).join(', ')}`;
+          process.stderr.write(
+            `[epp-e2e] hybrid tracing without traceparent (${e.eppVersion}): ${text}\n  contract: ${contract.hybrid?.withoutTraceparent}\n`,
+          );
+          ev.note(text);
+          expect(observed).toBe(contract.hybrid?.withoutTraceparent);
         });
       }
     }

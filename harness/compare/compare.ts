@@ -31,9 +31,11 @@ export async function recordVariant(
   outDir: string,
   progress: (m: string) => void,
   inspect?: (topology: Topology) => Promise<void>,
+  /** The probes' topology options when they differ from the scenarios' (the local operator mode). */
+  probeOpts: RunOptions = v.opts,
 ): Promise<VersionRecord> {
   progress(`${subject} ${v.version}: recording probe trace shapes`);
-  const topology = await startTopology(v.opts, progress);
+  const topology = await startTopology(probeOpts, progress);
   let probes;
   try {
     probes = await recordProbeShapes(

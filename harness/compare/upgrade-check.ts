@@ -36,14 +36,10 @@ export async function operatorUpgradeCheck(
     throw new Error('operatorUpgradeCheck is the kind path; local is localOperatorUpgradeCheck');
   const kubeconfig = join(mkdtempSync(join(tmpdir(), 'epp-e2e-')), 'kubeconfig');
   const { created } = await acquireCluster(base, deps, progress, kubeconfig);
-  const inCluster = (operatorVersion: string): Variant => ({
-    version: `operator-${operatorVersion}`,
-    opts: { ...base, kind: { ...base.kind, operatorVersion, reuseCluster: true, keepCluster: true } },
-  });
   try {
     return await compareVariants(
       'OpenTelemetry Operator',
-      [inCluster(from), inCluster(to)],
+      upgradeVariants(base, from, to),
       scenarios,
       outDir,
       progress,
@@ -79,17 +75,26 @@ export async function localOperatorUpgradeCheck(
   progress: (m: string) => void,
 ): Promise<LocalUpgradeResult> {
   mkdirSync(outDir, { recursive: true });
+  // The scenarios ask for operator mode themselves (the injection file does); the probes' topology runs in it.
   const variant = (operatorVersion: string): Variant => ({
     version: `operator-${operatorVersion}`,
-    opts: { ...base, topology: 'local', operatorMode: true, kind: { ...base.kind, operatorVersion } },
+    opts: { ...base, topology: 'local', kind: { ...base.kind, operatorVersion } },
   });
   const pods: KubeObject[] = [];
   const record = (v: Variant): ReturnType<typeof recordVariant> =>
-    recordVariant('OpenTelemetry Operator', v, scenarios, outDir, progress, async (topology) => {
-      const pod = await topology.eppPod?.();
-      if (!pod) throw new Error(`${v.version}: the topology shows no EPP pod`);
-      pods.push(pod);
-    });
+    recordVariant(
+      'OpenTelemetry Operator',
+      v,
+      scenarios,
+      outDir,
+      progress,
+      async (topology) => {
+        const pod = await topology.eppPod?.();
+        if (!pod) throw new Error(`${v.version}: the topology shows no EPP pod`);
+        pods.push(pod);
+      },
+      { ...v.opts, operatorMode: true },
+    );
   const a = await record(variant(from));
   const b = await record(variant(to));
   const c = compareRecords(a, b);

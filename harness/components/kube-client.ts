@@ -1,6 +1,7 @@
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import { httpClient, JSON_BODIES } from '../runtime/http';
 import { Agent } from 'node:https';
-import { setTimeout as delay } from 'node:timers/promises';
+import { poll, PollError } from '../runtime/poll';
 
 /** The few resource kinds the local topology writes, and where they live in the API. */
 const RESOURCES: Record<string, { group: string; plural: string; namespaced: boolean }> = {
@@ -55,12 +56,11 @@ export class KubeClient {
   private readonly http: AxiosInstance;
 
   constructor(server: string, token: string, caPem: string) {
-    this.http = axios.create({
+    this.http = httpClient({
+      ...JSON_BODIES,
       baseURL: server,
       httpsAgent: new Agent({ ca: caPem }),
       headers: { Authorization: `Bearer ${token}` },
-      validateStatus: () => true,
-      proxy: false,
       timeout: 15000,
     });
   }
@@ -89,18 +89,6 @@ export class KubeClient {
     return this.check(res.status, res.data, `dry-run create ${obj.kind} ${obj.metadata.name}`);
   }
 
-  /** Deletes and waits until it is gone (a Pod with no kubelet goes at once: grace period 0). */
-  async delete(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, timeoutMs = 30000): Promise<void> {
-    const res = await this.http.delete(resourcePath(obj), { params: { gracePeriodSeconds: 0 } });
-    if (res.status !== 404) this.check(res.status, res.data, `delete ${obj.kind} ${obj.metadata.name}`);
-    const started = Date.now();
-    while ((await this.get(obj)) !== undefined) {
-      if (Date.now() - started > timeoutMs)
-        throw new Error(`${obj.kind} ${obj.metadata.name} still there ${timeoutMs / 1000}s after its deletion`);
-      await delay(100);
-    }
-  }
-
   async get(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<KubeObject | undefined> {
     const res = await this.http.get(resourcePath(obj));
     if (res.status === 404) return undefined;
@@ -108,21 +96,20 @@ export class KubeClient {
   }
 
   async waitForCrdEstablished(name: string, timeoutMs = 30000): Promise<void> {
-    const started = Date.now();
-    let last = 'not found';
-    while (Date.now() - started < timeoutMs) {
-      const crd = await this.get({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name },
-      });
-      const conditions =
-        (crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
-      if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) return;
-      last = JSON.stringify(conditions);
-      await delay(100);
-    }
-    throw new Error(`CRD ${name} not Established after ${timeoutMs / 1000}s (conditions: ${last})`);
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } };
+    await poll(
+      () => this.get(crd),
+      (found) => {
+        const conditions =
+          (found?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+        return conditions.some((c) => c.type === 'Established' && c.status === 'True') || JSON.stringify(conditions);
+      },
+      { timeoutMs, maxIntervalMs: 100 },
+    ).catch((err: Error) => {
+      throw err instanceof PollError
+        ? new Error(`CRD ${name} not Established after ${timeoutMs / 1000}s (conditions: ${err.lastReason})`)
+        : err;
+    });
   }
 
   private check(status: number, data: unknown, what: string): KubeObject {

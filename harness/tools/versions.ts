@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 
 /** A binary built from one Go module at one version. */
 export interface GoToolPin {
@@ -37,7 +37,7 @@ export interface KvEventsEppPin extends GoToolPin {
   kvCacheManager: ModulePin;
   /** The Go module whose Rust source builds libtokenizers.a. */
   tokenizers: ModulePin;
-  /** What provides libzmq and pkg-config on Debian/Ubuntu. */
+  /** What provides libzmq and pkg-config on Debian/Ubuntu (versions.yaml debianPackages.kvEventsEpp). */
   debianPackages: string[];
 }
 
@@ -71,13 +71,26 @@ export interface Versions {
   controlPlane: { kubernetes: GoToolPin; etcd: GoToolPin };
   kind: KindPins;
   ghz: GoToolPin;
+  /** Native Debian packages keyed by what needs them; `epp-e2e packages` installs the missing ones. */
+  debianPackages: Record<string, string[]>;
 }
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
+/** A problem in versions.yaml, at a dotted key path; parseVersions adds the file name and line. */
+export class VersionsError extends Error {
+  override name = 'VersionsError';
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 function need<T>(value: T | undefined | null, path: string): T {
   if (value === undefined || value === null || value === '') {
-    throw new Error(`versions.yaml: missing ${path}`);
+    throw new VersionsError(path, `missing ${path}`);
   }
   return value;
 }
@@ -89,7 +102,7 @@ function modulePin(raw: Record<string, unknown> | undefined, path: string): Modu
     version: need(r.version as string, `${path}.version`),
   };
   if (!/^v\d+\.\d+\.\d+/.test(pin.version)) {
-    throw new Error(`versions.yaml: ${path}.version "${pin.version}" is not a module version like v1.2.3`);
+    throw new VersionsError(`${path}.version`, `${path}.version "${pin.version}" is not a module version like v1.2.3`);
   }
   return pin;
 }
@@ -103,14 +116,6 @@ function goPin(raw: Record<string, unknown> | undefined, path: string): GoToolPi
   };
 }
 
-function debianPackages(raw: unknown, path: string): string[] {
-  const packages = need(raw, path);
-  if (!Array.isArray(packages) || packages.length === 0 || !packages.every((p) => /^[a-z0-9][a-z0-9.+-]+$/.test(p))) {
-    throw new Error(`versions.yaml: ${path} must be a non-empty list of Debian package names`);
-  }
-  return packages as string[];
-}
-
 function operatorManagerPin(raw: Record<string, unknown> | undefined, path: string): OperatorManagerPin {
   const r = need(raw, path);
   return {
@@ -121,33 +126,83 @@ function operatorManagerPin(raw: Record<string, unknown> | undefined, path: stri
   };
 }
 
-function goAutoAgentPin(raw: Record<string, unknown> | undefined, path: string): GoAutoAgentPin {
+function goAutoAgentPin(
+  raw: Record<string, unknown> | undefined,
+  path: string,
+  packages: Record<string, string[]>,
+): GoAutoAgentPin {
   const r = need(raw, path);
   return {
     ...modulePin(r, path),
     binary: need(r.binary as string, `${path}.binary`),
-    debianPackages: debianPackages(r.debianPackages, `${path}.debianPackages`),
+    debianPackages: need(packages.goAutoAgent, 'debianPackages.goAutoAgent'),
   };
 }
 
-function kvEventsEppPin(raw: Record<string, unknown> | undefined, path: string): KvEventsEppPin {
-  const r = need(raw, path);
-  const packages = need(r.debianPackages as unknown, `${path}.debianPackages`);
-  if (!Array.isArray(packages) || packages.length === 0 || !packages.every((p) => /^[a-z0-9][a-z0-9.+-]+$/.test(p))) {
-    throw new Error(`versions.yaml: ${path}.debianPackages must be a non-empty list of Debian package names`);
+/** Every list of debianPackages: non-empty lists of plain package names (they end up on an apt-get command line). */
+function debianPackages(raw: unknown): Record<string, string[]> {
+  const groups = need(raw as Record<string, unknown> | undefined, 'debianPackages');
+  const out: Record<string, string[]> = {};
+  for (const [key, list] of Object.entries(groups)) {
+    const path = `debianPackages.${key}`;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((p) => /^[a-z0-9][a-z0-9.+-]+$/.test(String(p)))) {
+      throw new VersionsError(path, `${path} must be a non-empty list of Debian package names`);
+    }
+    out[key] = list as string[];
   }
+  return out;
+}
+
+function kvEventsEppPin(
+  raw: Record<string, unknown> | undefined,
+  path: string,
+  packages: Record<string, string[]>,
+): KvEventsEppPin {
+  const r = need(raw, path);
   return {
     ...goPin(r, path),
     kvCacheManager: modulePin(r.kvCacheManager as Record<string, unknown> | undefined, `${path}.kvCacheManager`),
     tokenizers: modulePin(r.tokenizers as Record<string, unknown> | undefined, `${path}.tokenizers`),
-    debianPackages: packages as string[],
+    debianPackages: need(packages.kvEventsEpp, 'debianPackages.kvEventsEpp'),
   };
 }
 
-/** Parses and validates versions.yaml text; every pin the harness uses comes through here. */
-export function parseVersions(text: string): Versions {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const doc = parse(text) as any;
+/**
+ * Parses and validates versions.yaml text; every pin the harness uses comes through here. Every error names the
+ * file and the line: of the YAML syntax error, or of the key that is wrong (or of its parent, when it is missing).
+ */
+export function parseVersions(text: string, file = 'versions.yaml'): Versions {
+  const lines = new LineCounter();
+  const parsed = parseDocument(text, { lineCounter: lines });
+  const syntax = parsed.errors[0];
+  if (syntax) {
+    const at = syntax.linePos?.[0];
+    throw new Error(`${file}${at ? `:${at.line}:${at.col}` : ''}: ${syntax.message.split('\n')[0]}`);
+  }
+  try {
+    return validate(parsed.toJS());
+  } catch (err) {
+    if (!(err instanceof VersionsError)) throw err;
+    throw new Error(`${file}:${lineOf(parsed, lines, err.path)}: ${err.message}`);
+  }
+}
+
+/** The line of the deepest key on a dotted path that exists (for a missing key, its parent's line). */
+function lineOf(doc: Document, lines: LineCounter, path: string): number {
+  let line = 1;
+  let node: unknown = doc.contents;
+  for (const key of path.split('.')) {
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+    if (!pair || !isScalar(pair.key) || !pair.key.range) break;
+    line = lines.linePos(pair.key.range[0]).line;
+    node = pair.value;
+  }
+  return line;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function validate(doc: any): Versions {
   const eppRaw = need(doc?.epp, 'epp');
   const versions: Record<string, EppPin> = {};
   for (const [name, raw] of Object.entries(need(eppRaw.versions, 'epp.versions') as Record<string, never>)) {
@@ -160,15 +215,16 @@ export function parseVersions(text: string): Versions {
     };
   }
   const def = need(eppRaw.default as string, 'epp.default');
-  if (!versions[def]) throw new Error(`versions.yaml: epp.default "${def}" is not one of epp.versions`);
+  if (!versions[def]) throw new VersionsError('epp.default', `epp.default "${def}" is not one of epp.versions`);
   const cp = need(doc['control-plane'], 'control-plane');
   const kind = need(doc.kind, 'kind');
   const operator = need(kind.operator, 'kind.operator');
+  const packages = debianPackages(doc.debianPackages);
   return {
-    operatorManager: operatorManagerPin(doc.operatorManager, 'operatorManager'),
-    goAutoAgent: goAutoAgentPin(doc.goAutoAgent, 'goAutoAgent'),
     epp: { default: def, versions },
-    kvEventsEpp: kvEventsEppPin(doc.kvEventsEpp, 'kvEventsEpp'),
+    kvEventsEpp: kvEventsEppPin(doc.kvEventsEpp, 'kvEventsEpp', packages),
+    operatorManager: operatorManagerPin(doc.operatorManager, 'operatorManager'),
+    goAutoAgent: goAutoAgentPin(doc.goAutoAgent, 'goAutoAgent', packages),
     jaeger: {
       ...goPin(doc.jaeger, 'jaeger'),
       release: need(doc.jaeger.release, 'jaeger.release'),
@@ -202,6 +258,7 @@ export function parseVersions(text: string): Versions {
       },
     },
     ghz: goPin(doc.ghz, 'ghz'),
+    debianPackages: packages,
   };
 }
 
@@ -209,8 +266,8 @@ const DEFAULT_FILE = join(REPO_ROOT, 'versions.yaml');
 let cached: Versions | undefined;
 
 export function loadVersions(file = DEFAULT_FILE): Versions {
-  if (file !== DEFAULT_FILE) return parseVersions(readFileSync(file, 'utf8'));
-  cached ??= parseVersions(readFileSync(DEFAULT_FILE, 'utf8'));
+  if (file !== DEFAULT_FILE) return parseVersions(readFileSync(file, 'utf8'), file);
+  cached ??= parseVersions(readFileSync(DEFAULT_FILE, 'utf8'), DEFAULT_FILE);
   return cached;
 }
 
