@@ -48,7 +48,7 @@ export function operatorChecks(
   const canBuild = o.haveGo && o.clang !== undefined && headers;
   const missing = [o.clang ? '' : 'clang', headers ? '' : `libbpf headers (${LIBBPF_HEADER})`].filter(Boolean);
   checks.push({
-    name: `Go auto-instrumentation agent ${v.goAutoAgent.version}`,
+    name: `Go eBPF agent ${v.goAutoAgent.version}`,
     ok: agentBuilt || canBuild,
     detail: agentBuilt
       ? agent

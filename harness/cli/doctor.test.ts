@@ -105,7 +105,7 @@ describe('doctor', () => {
     );
     expect(text).toMatch(/ok {4}OpenTelemetry Operator v0\.148\.0 +not built yet/);
     expect(text).toMatch(/ok {4}OpenTelemetry Operator v0\.143\.0 +not built yet/);
-    expect(text).not.toContain('Go auto-instrumentation agent');
+    expect(text).not.toContain('Go eBPF agent');
   });
 
   it('with eBPF: the agent needs clang and the libbpf headers to be built, and says how to get them', async () => {
@@ -120,7 +120,7 @@ describe('doctor', () => {
     expect(failed.ok).toBe(false);
     expect(failed.text).toMatch(
       new RegExp(
-        `FAIL {2}Go auto-instrumentation agent v0\\.23\\.0 +not built, and clang, libbpf headers \\(${LIBBPF_HEADER}\\) missing`,
+        `FAIL {2}Go eBPF agent v0\\.23\\.0 +not built, and clang, libbpf headers \\(${LIBBPF_HEADER}\\) missing`,
       ),
     );
     expect(failed.text).toContain('fix: apt-get install -y clang llvm libbpf-dev, then `make tools`');
