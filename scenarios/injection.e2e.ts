@@ -2,7 +2,8 @@
 // the environment our Instrumentation asks for, and the eBPF gRPC server spans of the ext_proc stream reach Jaeger.
 // On kind the operator and the sidecar image run in the cluster; on local (operator mode) the operator is a local
 // manager process against the local kube-apiserver, and the harness runs the mutated pod as a kubelet would: the
-// EPP with the `epp` container's env (inject-sdk), our agent main with the sidecar's env.
+// EPP with the `epp` container's env (set in the pod spec: the operator refuses inject-sdk beside inject-go on one
+// container), our agent main with the sidecar's env.
 // Hybrid tracing (the seed guide's central claim) is measured, not assumed: do the EPP's own gateway.request spans
 // share the agent span's trace and descend from it? The EPP version's contract records the observed verdict
 // (harness/traces/contracts), and the scenario fails when reality differs either way.
@@ -13,9 +14,13 @@ import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
 import { scenarioOptions } from '../harness/config/run-options-file';
 import { EPP_CONTAINER, EPP_WORKLOAD } from '../harness/components/operator-epp-pod';
 import { ebpfSupport } from '../harness/runtime/ebpf-host';
-import { checkGoInjection, checkSdkInjection, type ExpectedGoInjection } from '../harness/scenario/go-injection-check';
+import { checkGoInjection, type ExpectedGoInjection } from '../harness/scenario/go-injection-check';
 import { AUTO_GRPC_SCOPE, PROCESS_METHOD, hybridVerdict } from '../harness/scenario/hybrid-verdict';
-import { checkOperatorResource, OPERATOR_RESOURCE_KEYS } from '../harness/scenario/operator-resource-check';
+import {
+  checkOperatorResource,
+  OPERATOR_RESOURCE_KEYS,
+  parseResourceAttributes,
+} from '../harness/scenario/operator-resource-check';
 import { applicability, notApplicable, useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
 import { testEvidence } from '../harness/report/test-evidence';
 import { KIND_NAMESPACE, KIND_PORTS, INSTRUMENTATION_NAME } from '../harness/topology/kind/manifests';
@@ -37,7 +42,16 @@ function expected(s: ScenarioEnv): ExpectedGoInjection {
     samplerArg: s.options.eppSamplerArg,
     resourceAttributes: s.options.eppResourceAttributes,
   };
-  if (op) return { ...common, namespace: op.namespace, exporterEndpoint: op.otlp.http };
+  if (op) {
+    const app = parseResourceAttributes(op.eppEnv.OTEL_RESOURCE_ATTRIBUTES);
+    return {
+      ...common,
+      namespace: op.namespace,
+      exporterEndpoint: op.otlp.http,
+      // The EPP container sets these itself (its pod spec); the operator then leaves them out of the sidecar.
+      droppedForApp: Object.keys(app).filter((k) => k !== 'k8s.pod.name'),
+    };
+  }
   return {
     ...common,
     namespace: KIND_NAMESPACE,
@@ -67,20 +81,6 @@ if (!gate.applies) {
       if (!pod) throw new Error('this topology cannot show the EPP pod');
       ev.note(`EPP pod ${pod.metadata.name}: ${JSON.stringify(pod.spec)}`);
       expect(checkGoInjection(pod, expected(s))).toEqual([]);
-      const op = s.topology.endpoints.operator;
-      if (op) {
-        // inject-sdk: the EPP container's own tracing env is the operator's, from the same Instrumentation.
-        expect(
-          checkSdkInjection(pod, {
-            container: EPP_CONTAINER,
-            serviceName: EPP_WORKLOAD,
-            exporterEndpoint: op.otlp.grpc,
-            tracesExporter: 'otlp',
-            resourceAttributes: s.options.eppResourceAttributes,
-            namespace: op.namespace,
-          }),
-        ).toEqual([]);
-      }
     });
 
     it(`resource attributes: the EPP's spans carry the operator's ${OPERATOR_RESOURCE_KEYS.join(', ')} and ours`, async () => {
@@ -99,7 +99,11 @@ if (!gate.applies) {
       ev.trace({ label: 'EPP trace', raw: t, tree: renderTrace(t), jaegerLink: s.jaeger.uiLink(t.traceId) });
       const span = t.spans.find((sp) => sp.name === 'gateway.request')!;
       const namespace = e.operator?.namespace ?? KIND_NAMESPACE;
-      expect(checkOperatorResource(span, namespace, s.options.eppResourceAttributes)).toEqual([]);
+      // Locally: the same values the operator gave its sidecar for this pod (kind: presence and form only).
+      const operatorAttrs = e.operator?.sidecarEnv
+        ? parseResourceAttributes(e.operator.sidecarEnv.OTEL_RESOURCE_ATTRIBUTES)
+        : undefined;
+      expect(checkOperatorResource(span, namespace, s.options.eppResourceAttributes, operatorAttrs)).toEqual([]);
     });
 
     it("negative control: the resource check fails on the mock vLLM's spans, naming what they lack", async () => {

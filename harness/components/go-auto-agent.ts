@@ -97,7 +97,13 @@ export async function startGoAutoAgent(
     name: 'go-auto-agent',
     command: agentBinary,
     args: [],
-    env: { PATH: globalThis.process.env.PATH, HOME: globalThis.process.env.HOME, ...env },
+    // The pid stands in for the pod's own PID namespace: here other runs' EPPs may run the same binary.
+    env: {
+      PATH: globalThis.process.env.PATH,
+      HOME: globalThis.process.env.HOME,
+      ...env,
+      OTEL_GO_AUTO_TARGET_PID: String(target.pid),
+    },
     logFile,
   });
   const log = (): string => {

@@ -9,7 +9,6 @@ import { generateWebhookCerts } from './webhook-certs';
 
 /** Annotations of the operator's Go injection (internal/instrumentation/annotation.go). */
 export const INJECT_GO = 'instrumentation.opentelemetry.io/inject-go';
-export const INJECT_SDK = 'instrumentation.opentelemetry.io/inject-sdk';
 export const GO_TARGET_EXE = 'instrumentation.opentelemetry.io/otel-go-auto-target-exe';
 export const CONTAINER_NAMES = 'instrumentation.opentelemetry.io/container-names';
 /** What the defaulting webhook stamps on an Instrumentation: proof that the webhook, not just the API, answered. */

@@ -159,8 +159,17 @@ func main() {
 		fail(logger, "bad sampler", err)
 	}
 
-	pid, err := findTarget(ctx, exe)
-	if err != nil {
+	// In a pod the sidecar shares only the pod's PID namespace, so the target exe names one process. On one
+	// machine several EPPs may run the same binary: the harness then names the process, as the pod would.
+	var pid int
+	if p := os.Getenv("OTEL_GO_AUTO_TARGET_PID"); p != "" {
+		if pid, err = strconv.Atoi(p); err != nil {
+			fail(logger, "bad OTEL_GO_AUTO_TARGET_PID", err)
+		}
+		if got, err := os.Readlink(filepath.Join("/proc", p, "exe")); err != nil || got != exe {
+			fail(logger, "target mismatch", fmt.Errorf("process %d runs %q, not OTEL_GO_AUTO_TARGET_EXE %q (%v)", pid, got, exe, err))
+		}
+	} else if pid, err = findTarget(ctx, exe); err != nil {
 		fail(logger, "target not found", err)
 	}
 	logger.Info("target found", "pid", pid, "exe", exe, "lockdown", mode)

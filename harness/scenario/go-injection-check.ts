@@ -16,6 +16,12 @@ export interface ExpectedGoInjection {
   resourceAttributes: Record<string, string>;
   /** The workload attribute the operator adds (kind: k8s.deployment.name); a bare Pod (local) has none. */
   workloadAttribute?: string;
+  /**
+   * Resource keys the operator leaves out of the sidecar because the app container already sets them in its own
+   * OTEL_RESOURCE_ATTRIBUTES (createResourceMap skips "existing" keys, a rule meant for SDK injection into that
+   * same container; for Go the sidecar loses them). Observed with the local EPP pod, pinned: present is a failure.
+   */
+  droppedForApp?: string[];
 }
 
 interface Container {
@@ -85,43 +91,20 @@ export function checkGoInjection(pod: KubeObject, want: ExpectedGoInjection): st
     'k8s.pod.name': '$(OTEL_RESOURCE_ATTRIBUTES_POD_NAME)',
     ...want.resourceAttributes,
   };
+  const dropped = new Set(want.droppedForApp ?? []);
   for (const [k, v] of Object.entries(wantAttrs)) {
+    if (dropped.has(k)) continue;
     if (attrs.get(k) !== v) problems.push(`OTEL_RESOURCE_ATTRIBUTES ${k}=${attrs.get(k) ?? '(missing)'}, want ${v}`);
+  }
+  for (const k of dropped) {
+    if (attrs.has(k)) {
+      problems.push(
+        `OTEL_RESOURCE_ATTRIBUTES has ${k}=${attrs.get(k)}, which the operator was observed to leave out because the ` +
+          'app container sets it: upstream changed, update the expectation',
+      );
+    }
   }
   if (want.workloadAttribute && !attrs.has(want.workloadAttribute))
     problems.push(`OTEL_RESOURCE_ATTRIBUTES has no ${want.workloadAttribute}`);
-  return problems;
-}
-
-/** What inject-sdk must have given the EPP container itself (local operator mode). */
-export interface ExpectedSdkInjection {
-  container: string;
-  serviceName: string;
-  exporterEndpoint: string;
-  tracesExporter: string;
-  resourceAttributes: Record<string, string>;
-  namespace: string;
-}
-
-/** Every difference between the EPP container's env and what inject-sdk from our Instrumentation gives it. */
-export function checkSdkInjection(pod: KubeObject, want: ExpectedSdkInjection): string[] {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const containers = ((pod as any).spec?.containers ?? []) as Container[];
-  const c = containers.find((x) => x.name === want.container);
-  if (!c) return [`no container ${want.container} in pod ${pod.metadata.name}`];
-  const env = new Map((c.env ?? []).map((e) => [e.name, e.value ?? '']));
-  const problems: string[] = [];
-  const expectEnv = (name: string, value: string): void => {
-    const got = env.get(name);
-    if (got !== value) problems.push(`${want.container} env ${name}=${got ?? '(missing)'}, want ${value}`);
-  };
-  expectEnv('OTEL_SERVICE_NAME', want.serviceName);
-  expectEnv('OTEL_EXPORTER_OTLP_ENDPOINT', want.exporterEndpoint);
-  expectEnv('OTEL_TRACES_EXPORTER', want.tracesExporter);
-  const attrs = env.get('OTEL_RESOURCE_ATTRIBUTES') ?? '';
-  for (const [k, v] of Object.entries({ 'k8s.namespace.name': want.namespace, ...want.resourceAttributes })) {
-    if (!attrs.split(',').includes(`${k}=${v}`))
-      problems.push(`${want.container} OTEL_RESOURCE_ATTRIBUTES lacks ${k}=${v}`);
-  }
   return problems;
 }

@@ -86,8 +86,6 @@ describe('kind manifests', () => {
   it('renders the Instrumentation CR from the run options', () => {
     const inst = find('Instrumentation', INSTRUMENTATION_NAME);
     expect(inst.spec).toEqual({
-      // spec.env is the local topology's (OTEL_TRACES_EXPORTER for the EPP via inject-sdk); kind sets none.
-      env: [],
       exporter: { endpoint: `http://jaeger.${KIND_NAMESPACE}.svc.cluster.local:4318` },
       propagators: ['tracecontext', 'baggage'],
       sampler: { type: 'parentbased_traceidratio', argument: '0.25' },

@@ -59,7 +59,6 @@ export function renderKindManifests(opts: RunOptions, pins: Versions, namespace 
     propagators: ['tracecontext', 'baggage'],
     samplerArg: ratio,
     resourceAttributes: opts.eppResourceAttributes,
-    instrumentationEnv: [],
     goInstrumentation: {},
     jaegerImage: versions.jaeger.image,
     jaegerConfig: renderJaegerConfig(
@@ -92,7 +91,6 @@ export function renderKindManifests(opts: RunOptions, pins: Versions, namespace 
     eppPodAnnotations: eppPodAnnotations({
       instrumentation: INSTRUMENTATION_NAME,
       targetExe: opts.kind.goTargetExe ? epp.imageBinary : undefined,
-      injectSdk: false,
     }),
     eppHealthService: EXT_PROC_SERVICE,
     eppArgs: eppArgs(

@@ -8,6 +8,7 @@ import { startOperator } from '../../components/operator';
 import {
   EPP_CONTAINER,
   GO_SIDECAR,
+  eppContainerEnv,
   eppExporterProblems,
   renderEppPod,
   renderLocalInstrumentation,
@@ -74,7 +75,8 @@ export interface OperatorModeResult {
 
 /**
  * The EPP through the operator, as a kubelet would run the mutated pod: the EPP process gets the `epp`
- * container's env (fieldRef and $(VAR) resolved), the agent gets the sidecar's, with OTEL_GO_AUTO_TARGET_EXE
+ * container's env (fieldRef and $(VAR) resolved; the pod spec's, see eppContainerEnv), the agent gets the
+ * sidecar's (the operator's injection), with OTEL_GO_AUTO_TARGET_EXE
  * mapped from the image's path to the local build of the same release (the agent matches it against
  * /proc/PID/exe). The harness adds only KUBECONFIG, standing in for the pod's service account.
  */
@@ -116,6 +118,7 @@ export async function startEppThroughOperator(
       namespace: OPERATOR_NAMESPACE,
       epp: s.eppPin,
       args: eppArgs(s.eppPorts),
+      env: eppContainerEnv(opts, s.jaeger.otlpGrpc),
       instrumentation: LOCAL_INSTRUMENTATION,
       goTargetExe: opts.kind.goTargetExe,
       ports: s.eppPorts,
@@ -131,7 +134,7 @@ export async function startEppThroughOperator(
     );
   }
   const container = podContainers(pod).find((c) => c.name === EPP_CONTAINER)!;
-  ctx.progress(`starting the EPP from the mutated pod (env from the operator: ${Object.keys(eppEnv).join(', ')})`);
+  ctx.progress(`starting the EPP from the mutated pod (its env: ${Object.keys(eppEnv).join(', ')})`);
   const epp = await startEpp(ctx, s.eppBinary, s.eppPorts, { ...eppEnv, KUBECONFIG: s.kubeconfig }, [], container.args);
 
   const hasSidecar = podContainers(pod).some((c) => c.name === GO_SIDECAR);
