@@ -89,11 +89,23 @@ if (!gate.applies) {
       [['up', '--models', '0'], '--models must be a whole number from 1 to 8'],
       [['up', '--topology', 'minikube'], 'unknown topology "minikube"'],
       [['up', '--epp-version', 'v9.9.9'], 'unknown EPP version "v9.9.9"; pinned versions are'],
-      [['up', '--no-such-flag'], "Unknown option '--no-such-flag'"],
+      [['up', '--no-such-flag'], 'up does not take --no-such-flag; it takes: --topology, --models,'],
+      [['run', '--models', '4'], 'run does not take --models; it takes: --topology, --scenario,'],
+      [['frobnicate'], 'unknown command "frobnicate"; commands: packages, doctor,'],
     ])('%j fails fast with exit 2 and a clear message', async (args, message) => {
       const r = await runCli(args, env);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(message);
+    });
+
+    it('--help lists the commands, and each command its own flags', async () => {
+      const all = await runCli(['--help'], env);
+      expect(all.code).toBe(0);
+      expect(all.stdout).toContain('usage: epp-e2e <command> [options]');
+      const run = await runCli(['run', '--help'], env);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('usage: epp-e2e run [options]');
+      expect(run.stdout).toContain('--scenario NAME ...');
     });
 
     it('doctor names the missing tool and how to get it, and fails', async () => {
