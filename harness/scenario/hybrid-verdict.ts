@@ -4,6 +4,8 @@ import { ancestors, type Span, type Trace } from '../traces/model';
 export const PROCESS_METHOD = '/envoy.service.ext_proc.v3.ExternalProcessor/Process';
 /** The scope of the agent's gRPC server spans (go.opentelemetry.io/auto's grpc probe). */
 export const AUTO_GRPC_SCOPE = 'go.opentelemetry.io/auto/google.golang.org/grpc';
+/** The scope of the agent's net/http spans (the EPP's scrapes of the model servers: proof the agent exports). */
+export const AUTO_HTTP_SCOPE = 'go.opentelemetry.io/auto/net/http';
 
 export interface HybridFinding {
   verdict: HybridVerdict;

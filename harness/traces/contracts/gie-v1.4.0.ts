@@ -6,14 +6,17 @@ export const gieV140: EppContract = {
   basis: 'recorded',
   joinsIncomingTrace: false,
   hybrid: {
-    withTraceparent: 'separate',
+    // Recorded with operator v0.148.0's Go agent, go.opentelemetry.io/auto v0.23.0 (its versions.txt), on a
+    // kernel in lockdown "integrity".
+    withTraceparent: 'no-agent-span',
     withoutTraceparent: 'dropped',
     why:
-      'the agent parents its ext_proc server span on the traceparent Envoy sends, but the EPP starts gateway.request ' +
-      'from the stream context without extracting it, and the agent probes that could hand the eBPF span context ' +
-      "to the EPP's SDK (go.opentelemetry.io/otel/trace, .../internal/global, go.opentelemetry.io/auto) are off " +
-      'under kernel lockdown. Without traceparent metadata the agent gives the span an all-zero trace id and drops it.',
-    upstream: 'open-telemetry/opentelemetry-go-instrumentation#205 (all-zero trace and span ids)',
+      'the agent v0.23.0 supports google.golang.org/grpc v1.14.0-v1.75.1 (its COMPATIBILITY.md); this EPP links ' +
+      'grpc v1.79.1: its gRPC server probe loads (offsets from DWARF) but emits no span for the ext_proc stream, ' +
+      'with or without traceparent metadata, while its net/http client spans (the EPP scraping the model ' +
+      "servers) do arrive. The trial with v0.24.0 (grpc up to v1.80.0) did see the span; the operator's default " +
+      'image is what users get.',
+    upstream: 'open-telemetry/opentelemetry-go-instrumentation COMPATIBILITY.md (v0.23.0: grpc up to v1.75.1)',
   },
   spans: [
     {

@@ -39,9 +39,10 @@ export interface EppContract {
 
 /**
  * Do the EPP's own gateway.request spans share the trace of the agent's gRPC server span for the ext_proc
- * stream, and descend from it? `same-trace` means in the trace but not below the agent's span.
+ * stream, and descend from it? `same-trace` means in the trace but not below the agent's span; `no-agent-span`
+ * that the agent, though exporting (its net/http client spans arrive), emits no ext_proc server span at all.
  */
-export type HybridVerdict = 'joined' | 'same-trace' | 'separate';
+export type HybridVerdict = 'joined' | 'same-trace' | 'separate' | 'no-agent-span';
 
 export interface HybridContract {
   /** A request through Envoy with a client traceparent. */
