@@ -13,6 +13,7 @@ import { REPO_ROOT } from '../tools/versions';
 import { operatorUpgradeCheck } from '../compare/upgrade-check';
 import { realKindDeps } from '../topology/kind/real-deps';
 import { formatChecks, runDoctor } from './doctor';
+import { faultsCommand } from './faults-command';
 import { jestArgs, runScenarios, scenarioNames } from './run-scenarios';
 
 const USAGE = `usage: epp-e2e <command> [options]
@@ -25,6 +26,10 @@ commands:
          [--epp-sampler NAME] [--epp-sampler-arg R]   start everything, print endpoints, run until Ctrl-C
   run    [--scenario NAME ...] [--fault mock-vllm:FAULT ...] [--epp-version V] [--topology local|kind]
                                                      run scenarios (all by default); a fault must make them fail
+  faults [--fault COMPONENT:FAULT ...] [--topology local|kind] [--update-readme]
+                                                     every fault switch on in turn against the scenarios that
+                                                     own it: a table of caught/missed (reports/faults.*);
+                                                     exit 1 when one is missed
   compare --epp-version A --epp-version B [--scenario NAME ...]
           (or --envoy-version A --envoy-version B, or --jaeger-version A --jaeger-version B)
                                                      trace-shape diff and scenario outcomes of two versions
@@ -59,6 +64,7 @@ const OPTIONS = {
   to: { type: 'string' },
   kind: { type: 'boolean' },
   'all-epp-versions': { type: 'boolean' },
+  'update-readme': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -192,6 +198,11 @@ export async function main(argv: string[]): Promise<void> {
       if (opts.topology === 'local')
         await ensureLocalTools(selectPins(loadVersions(), opts), opts.eppVersion, progress);
       code = await runScenarios(opts, scenarios);
+    } else if (command === 'faults') {
+      // --fault here picks which switches to try; the run itself carries one at a time.
+      const opts = resolveRunOptions({ ...rawOptions(values), faults: [] });
+      const wanted = (values.fault as string[] | undefined) ?? [];
+      code = await faultsCommand(opts, wanted, { updateReadme: values['update-readme'] === true }, progress);
     } else if (command === 'compare') {
       const { subject, variants } = compareRequest(values);
       const scenarios = (values.scenario as string[] | undefined) ?? defaultCompareScenarios();

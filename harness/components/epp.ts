@@ -6,6 +6,7 @@ import { grpcHealthProbe, httpProbe, waitReady } from '../runtime/readiness';
 import type { RunContext } from '../runtime/run-context';
 import { renderTemplate } from './templates';
 import type { KubeClient, KubeObject } from './kube-client';
+import type { FaultDefinition } from '../faults/types';
 
 export const POOL_NAME = 'e2e-pool';
 export const POOL_NAMESPACE = 'default';
@@ -101,12 +102,35 @@ export interface EppPorts {
   metrics: number;
 }
 
+/** Where `wrong-exporter` sends the EPP's spans: loopback port 1, where nothing listens (refused at once). */
+export const DEAD_OTLP_ENDPOINT = 'http://127.0.0.1:1';
+
+/**
+ * The EPP's fault switches: made in the environment we give the real binary, never in the binary. Owners as in
+ * harness/mock-vllm/faults.ts.
+ */
+export const EPP_FAULTS = {
+  'wrong-exporter': {
+    description: `OTEL_EXPORTER_OTLP_ENDPOINT points where nothing listens (${DEAD_OTLP_ENDPOINT})`,
+    owners: [
+      {
+        scenario: 'smoke',
+        says: /waiting for exactly one new EPP trace \(service llm-d-epp\)\nlast reason: 0 EPP traces/,
+      },
+    ],
+  },
+} satisfies Record<string, FaultDefinition>;
+
+export type EppFault = keyof typeof EPP_FAULTS;
+
 export interface EppTracing {
   otlpEndpoint: string;
   serviceName: string;
   sampler: string;
   samplerArg: string;
   resourceAttributes: Record<string, string>;
+  /** Fault switches (EPP_FAULTS) to apply. */
+  faults?: readonly string[];
 }
 
 export function eppArgs(ports: EppPorts, poolNamespace = POOL_NAMESPACE): string[] {
@@ -135,7 +159,9 @@ export function eppEnv(kubeconfig: string | undefined, tracing: EppTracing): Rec
     // In a pod the EPP uses its service account instead.
     ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
     OTEL_TRACES_EXPORTER: 'otlp',
-    OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint,
+    OTEL_EXPORTER_OTLP_ENDPOINT: (tracing.faults ?? []).includes('wrong-exporter')
+      ? DEAD_OTLP_ENDPOINT
+      : tracing.otlpEndpoint,
     OTEL_EXPORTER_OTLP_INSECURE: 'true',
     OTEL_SERVICE_NAME: tracing.serviceName,
     OTEL_TRACES_SAMPLER: tracing.sampler,

@@ -23,6 +23,7 @@ import { ensureKvEventsEpp, ensureLocalTools, kvEventsEppKey } from '../../tools
 import { loadVersions, resolveEppVersion, selectPins } from '../../tools/versions';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
+import { faultsOf } from '../../faults/catalog';
 import { freePorts } from '../../runtime/ports';
 import { createRunContext, type RunContext } from '../../runtime/run-context';
 
@@ -108,7 +109,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
         health: jHealth,
       });
       progress(`starting ${opts.models} mock vLLM server(s)`);
-      const faults = opts.faults.filter((f) => f.component === 'mock-vllm').map((f) => f.fault);
+      const faults = faultsOf(opts.faults, 'mock-vllm');
       await Promise.all(
         modelPorts.map((port, i) =>
           startMockVllm(ctx, {
@@ -171,6 +172,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
           sampler: opts.eppSampler,
           samplerArg: opts.eppSamplerArg,
           resourceAttributes: opts.eppResourceAttributes,
+          faults: faultsOf(opts.faults, 'epp'),
         }),
         ...kvEnv,
       },
@@ -184,6 +186,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       otlpGrpcPort: jOtlpGrpc,
       serviceName: ENVOY_SERVICE,
       samplingPercent: 100,
+      faults: faultsOf(opts.faults, 'envoy'),
     });
 
     const endpoints: Endpoints = {
