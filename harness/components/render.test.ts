@@ -5,7 +5,8 @@ import {
   eppEnv,
   renderInferencePool,
   renderKvEventsEppConfig,
-  renderModelServerPod,
+  modelServerIp,
+  renderModelServerPods,
 } from './epp';
 import { renderEnvoyBootstrap } from './envoy';
 import { etcdArgs } from './etcd';
@@ -68,11 +69,19 @@ describe('EPP objects and flags', () => {
     ).toThrow('got 9');
   });
 
-  it('renders a ready Pod at 127.0.0.1 selected by the pool', () => {
-    const { pod, status } = renderModelServerPod([8001]) as any;
+  it('renders one ready Pod per model server, each at its own loopback IP, selected by the pool', () => {
+    const pods = renderModelServerPods(
+      [0, 1].map((i) => ({ name: `mock-vllm-${i}`, ip: modelServerIp(i) })),
+      8001,
+    ) as any[];
+    expect(pods.map((p) => [p.pod.metadata.name, p.status.status.podIP])).toEqual([
+      ['mock-vllm-0', '127.0.0.2'],
+      ['mock-vllm-1', '127.0.0.3'],
+    ]);
+    const { pod, status } = pods[1];
     expect(pod.metadata.labels).toEqual({ app: 'mock-vllm' });
     expect(pod.spec.containers[0].ports).toEqual([{ containerPort: 8001 }]);
-    expect(status.status.podIP).toBe('127.0.0.1');
+    expect(status.status.podIPs).toEqual([{ ip: '127.0.0.3' }]);
     expect(status.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
   });
 

@@ -5,8 +5,9 @@ import {
   MODEL_SERVER_POD,
   POOL_NAMESPACE,
   installEppCrds,
+  modelServerIp,
   renderInferencePool,
-  renderModelServerPod,
+  renderModelServerPods,
   startEpp,
   eppEnv,
   renderKvEventsEppConfig,
@@ -24,13 +25,16 @@ import { loadVersions, resolveEppVersion, selectPins } from '../../tools/version
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
 import { faultsOf } from '../../faults/catalog';
-import { freePorts } from '../../runtime/ports';
+import { freePortOnAll, freePorts } from '../../runtime/ports';
+import { kvEventsContractFor, kvTopicEndpoint } from '../../traces/contracts';
 import { createRunContext, type RunContext } from '../../runtime/run-context';
 
 export { ENVOY_SERVICE, MOCK_VLLM_SERVICE };
 
 /** vLLM's default block size, used by the KV-events EPP's indexer and by whoever publishes to it. */
 export const KV_BLOCK_SIZE = 16;
+/** vLLM's PYTHONHASHSEED as the KV-events EPP and the mocks both use it: the root of the block-key chain. */
+export const KV_HASH_SEED = '';
 
 class LocalTopology implements Topology {
   readonly name = 'local' as const;
@@ -86,8 +90,14 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       envoyAdmin,
       gateway,
       kvEventsPort,
-      ...modelPorts
-    ] = await freePorts(14 + opts.models);
+    ] = await freePorts(14);
+    // One Pod per model server, each on its own loopback IP and all on one port, as on kind.
+    const servers = Array.from({ length: opts.models }, (_, i) => ({ name: `mock-vllm-${i}`, ip: modelServerIp(i) }));
+    const modelPort = await freePortOnAll(servers.map((m) => m.ip));
+    const addressOf = (ip: string): string => `${ip}:${modelPort}`;
+    const kvEvents = kvEpp ? `tcp://127.0.0.1:${kvEventsPort}` : null;
+    // The mocks publish their blocks as the KV-events EPP expects them (its contract: topic, layout, keys).
+    const kvContract = kvEpp ? kvEventsContractFor(eppName) : undefined;
 
     const controlPlane = (async () => {
       progress('starting etcd and kube-apiserver');
@@ -111,14 +121,28 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       progress(`starting ${opts.models} mock vLLM server(s)`);
       const faults = faultsOf(opts.faults, 'mock-vllm');
       await Promise.all(
-        modelPorts.map((port, i) =>
+        servers.map((m) =>
           startMockVllm(ctx, {
-            name: `mock-vllm-rank-${i}`,
-            port,
+            name: m.name,
+            host: m.ip,
+            port: modelPort,
             model: opts.modelName,
             otlpEndpoint: jaeger.otlpGrpcEndpoint,
             serviceName: MOCK_VLLM_SERVICE,
             faults,
+            ...(kvEvents && kvContract
+              ? {
+                  kvEventsEndpoint: kvEvents,
+                  kv: {
+                    topicAddress: kvTopicEndpoint(kvContract, addressOf(m.ip)),
+                    tokenizer: 'words' as const,
+                    hashing: kvContract.hashing,
+                    hashSeed: KV_HASH_SEED,
+                    layout: kvContract.layout,
+                    blockSize: KV_BLOCK_SIZE,
+                  },
+                }
+              : {}),
           }),
         ),
       );
@@ -126,20 +150,20 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
     })();
 
     const [{ api, kube }, jaeger] = await Promise.all([controlPlane, tracingAndModels]);
-    const { pod, status } = renderModelServerPod(modelPorts);
     await kube.apply(
       renderInferencePool({
         namespace: POOL_NAMESPACE,
-        targetPorts: modelPorts,
+        targetPorts: [modelPort],
         eppPort: eGrpc,
         modelServerApp: MODEL_SERVER_POD,
       }),
     );
-    await kube.apply(pod);
-    await kube.applyStatus(status);
+    for (const { pod, status } of renderModelServerPods(servers, modelPort)) {
+      await kube.apply(pod);
+      await kube.applyStatus(status);
+    }
 
     progress(`starting the EPP (${eppName})`);
-    const kvEvents = kvEpp ? `tcp://127.0.0.1:${kvEventsPort}` : null;
     const kvArgs: string[] = [];
     const kvEnv: Record<string, string> = {};
     if (kvEpp) {
@@ -154,7 +178,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
           model: opts.modelName,
           tokenizerFile,
           blockSize: KV_BLOCK_SIZE,
-          hashSeed: '',
+          hashSeed: KV_HASH_SEED,
         }),
       );
       kvArgs.push(`--config-file=${configFile}`);
@@ -199,10 +223,10 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       eppMetrics: `http://127.0.0.1:${eMetrics}/metrics`,
       jaegerQuery: jaeger.queryUrl,
       jaegerUi: jaeger.queryUrl,
-      models: modelPorts.map((port, i) => ({
-        name: `mock-vllm-rank-${i}`,
-        address: `127.0.0.1:${port}`,
-        url: `http://127.0.0.1:${port}`,
+      models: servers.map((m) => ({
+        name: m.name,
+        address: addressOf(m.ip),
+        url: `http://${addressOf(m.ip)}`,
         model: opts.modelName,
       })),
       services: { epp: opts.eppServiceName, envoy: ENVOY_SERVICE, mockVllm: MOCK_VLLM_SERVICE },
