@@ -69,7 +69,7 @@ export async function startMockVllm(
     resourceAttributes: opts.resourceAttributes,
     otlpEndpoint: opts.otlpEndpoint,
     exporter: test.exporter,
-    slowExport: faults.has('slow-export'),
+    slowExport: () => faults.has('slow-export'),
   });
   const kv = opts.kvEventsEndpoint ? new KvEventPublisher(opts.kvEventsEndpoint, opts.kvLayout) : undefined;
   const published: PublishedKvEvent[] = [];
