@@ -18,7 +18,7 @@ const needs = applicability(['kv-events']);
 if (!needs.applies) {
   notApplicable('kv-events', needs.reason);
 } else {
-  const env = useTopology({ models: 2, kvEventsEpp: true });
+  const env = useTopology({ models: 3, kvEventsEpp: true });
   // Three full blocks each; distinct words, so no prompt shares a block with another by accident.
   const prompt = wordPrompt(100, 3 * KV_BLOCK_SIZE);
   let driver: KvEventsDriver;
@@ -46,10 +46,19 @@ if (!needs.applies) {
   });
 
   describe("kv-events: the mock vLLM's own publisher decides the pick", () => {
-    // B announces by serving; A holds only the first block. Prompts start at distinct words per test.
+    // B announces 3 blocks by serving; A holds 2 of them, C 1. Prompts start at distinct words per test.
     const pickCase = (firstWord: number): KvPickCase => {
-      const [a, b] = env().topology.endpoints.models;
-      return { announcer: b, other: a, firstWord, blocks: 3, blockSize: KV_BLOCK_SIZE };
+      const [a, b, c] = env().topology.endpoints.models;
+      return {
+        announcer: b,
+        holders: [
+          { endpoint: a, blocks: 2 },
+          { endpoint: c, blocks: 1 },
+        ],
+        firstWord,
+        blocks: 3,
+        blockSize: KV_BLOCK_SIZE,
+      };
     };
 
     it('a prompt whose blocks mock B announced (by serving it, as vLLM does) is answered by B', async () => {
@@ -62,7 +71,7 @@ if (!needs.applies) {
         expectAnnouncerPicked(e, driver, contract, pickCase(1400)),
       );
       expect(err.message).toMatch(
-        /^the prompt whose 3 blocks mock-vllm-1 \(127\.0\.0\.3:\d+\) announced was answered by mock-vllm-0, which holds 1 of them: mock-vllm-1 published them under topic kv@192\.0\.2\.1@mock-llama, the EPP expects kv@127\.0\.0\.3@mock-llama \(EPP llm-d-inference-scheduler-v0\.4\.0 keys endpoints by ip\)$/,
+        /^the prompt whose 3 blocks mock-vllm-1 \(127\.0\.0\.3:\d+\) announced was answered by mock-vllm-0, which holds 2 of them: mock-vllm-1 published them under topic kv@192\.0\.2\.1@mock-llama, the EPP expects kv@127\.0\.0\.3@mock-llama \(EPP llm-d-inference-scheduler-v0\.4\.0 keys endpoints by ip\)$/,
       );
     });
 

@@ -16,8 +16,8 @@ export async function mockKvEvents(url: string): Promise<PublishedKvEvent[]> {
 export interface KvPickCase {
   /** The endpoint that serves the prompt first and so announces its blocks (B). */
   announcer: ModelEndpoint;
-  /** The other endpoint, which holds only the prompt's first block (A). */
-  other: ModelEndpoint;
+  /** The other endpoints, each holding a shorter prefix of the prompt (announced by the harness's driver). */
+  holders: { endpoint: ModelEndpoint; blocks: number }[];
   /** First word of the prompt and of the marker: distinct per call, so no earlier request shares a block. */
   firstWord: number;
   blocks: number;
@@ -26,10 +26,12 @@ export interface KvPickCase {
 
 /**
  * The mock vLLM's own KV publisher decides the pick, end to end: B serves a prompt (directly, as after any
- * request), and its publisher announces the prompt's blocks, which the EPP's index must admit; A holds only the
- * first block (announced by the harness's driver), so with B's blocks attributed to B, B scores highest and the
- * same prompt through the gateway must be answered by B. Without B's blocks (or with them under a topic the EPP
- * does not map to B) A wins, deterministically. Every failure names the topic, the endpoint and the blocks.
+ * request), and its publisher announces the prompt's blocks, which the EPP's index must admit; the other
+ * endpoints hold shorter prefixes (A two blocks, C one, announced by the harness's driver). With B's blocks
+ * attributed to B, B has the longest prefix and the same prompt through the gateway must be answered by B.
+ * Under a topic the EPP does not map to B, A wins, deterministically: v0.4.0 min-max normalises the scores of
+ * every indexed pod, pool member or not, so A must beat someone (C) to score above 0, where B now sits.
+ * Every failure names the topic, the endpoint and the blocks.
  */
 export async function expectAnnouncerPicked(
   e: Endpoints,
@@ -37,7 +39,7 @@ export async function expectAnnouncerPicked(
   contract: KvEventsContract,
   c: KvPickCase,
 ): Promise<void> {
-  const { announcer: b, other: a } = c;
+  const b = c.announcer;
   const model = b.model;
   const prompt = wordPrompt(c.firstWord, c.blocks * c.blockSize);
   const expectedTopic = kvTopic(kvTopicEndpoint(contract, b.address), model);
@@ -59,17 +61,17 @@ export async function expectAnnouncerPicked(
   }
   ours = (await mockKvEvents(b.url)).slice(published);
 
-  // A: the first block only, then a block of its own that proves, by being admitted, that the first one was
-  // handled (one batch, handled in order; a key B already has may not count as an admission).
-  const first = blockStoredFor(model, wordTokenIds(prompt).slice(0, c.blockSize), c.blockSize, {
-    scheme: contract.hashing,
-  });
-  const marker = blockStoredFor(model, wordTokenIds(wordPrompt(c.firstWord + 1000, c.blockSize)), c.blockSize, {
-    scheme: contract.hashing,
-  });
-  const beforeA = await driver.counter(KV_INDEX.admissions);
-  await driver.publish(kvTopicEndpoint(contract, a.address), model, [first, marker] as KvEvent[]);
-  await driver.waitForCounter(KV_INDEX.admissions, beforeA + 1, `admitting ${a.name}'s first block`);
+  // The others' shorter prefixes; the index counts every key it adds, so the sum says all were handled.
+  const tokens = wordTokenIds(prompt);
+  const beforeHolders = await driver.counter(KV_INDEX.admissions);
+  for (const h of c.holders) {
+    const held = blockStoredFor(model, tokens.slice(0, h.blocks * c.blockSize), c.blockSize, {
+      scheme: contract.hashing,
+    });
+    await driver.publish(kvTopicEndpoint(contract, h.endpoint.address), model, [held as KvEvent]);
+  }
+  const holding = c.holders.reduce((n, h) => n + h.blocks, 0);
+  await driver.waitForCounter(KV_INDEX.admissions, beforeHolders + holding, 'admitting the shorter prefixes');
 
   const res = await sendCompletion(e.gateway, { model, prompt });
   if (res.status !== 200) throw new Error(`the gateway answered HTTP ${res.status} for the prompt: ${res.body}`);
@@ -81,7 +83,8 @@ export async function expectAnnouncerPicked(
         : `under topic ${topics.join(', ')}, the EPP expects ${expectedTopic}`;
     throw new Error(
       `the prompt whose ${c.blocks} blocks ${b.name} (${b.address}) announced was answered by ${res.servedBy ?? 'nobody'}, ` +
-        `which holds 1 of them: ${b.name} published them ${where} ` +
+        `which holds ${c.holders.find((h) => h.endpoint.name === res.servedBy)?.blocks ?? 0} of them: ` +
+        `${b.name} published them ${where} ` +
         `(EPP ${e.eppVersion} keys endpoints by ${contract.topicEndpoint})`,
     );
   }
