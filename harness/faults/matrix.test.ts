@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { faultCatalog, parseFaultSpec } from './catalog';
 import {
   firstLine,
@@ -151,6 +154,39 @@ describe('the runs', () => {
       { scenario: 'smoke', failed: true, failures: ['Error: one'] },
       { scenario: 'kv-events', failed: true, failures: ['Test suite failed to run'] },
       { scenario: 'contract', failed: false, failures: [] },
+    ]);
+  });
+
+  it('the outcome reporter writes strings only (jest --json throws on a BigInt in a failure), read back as outcomes', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'outcome-')), 'o.json');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the reporter is plain JS, loaded by jest
+    const Reporter = require('./outcome-reporter.js') as new () => { onRunComplete(c: unknown, r: unknown): void };
+    const saved = process.env.EPP_E2E_OUTCOME_FILE;
+    process.env.EPP_E2E_OUTCOME_FILE = file;
+    try {
+      new Reporter().onRunComplete(new Set(), {
+        testResults: [
+          {
+            testFilePath: '/r/scenarios/smoke.e2e.ts',
+            numFailingTests: 1,
+            failureMessage: 'summary',
+            testResults: [{ status: 'failed', failureMessages: ['Error: x'], failureDetails: [{ last: 1n }] }],
+          },
+          {
+            testFilePath: '/r/scenarios/kv-events.e2e.ts',
+            numFailingTests: 0,
+            testExecError: { message: 'the topology did not start' },
+            testResults: [],
+          },
+        ],
+      });
+    } finally {
+      if (saved === undefined) delete process.env.EPP_E2E_OUTCOME_FILE;
+      else process.env.EPP_E2E_OUTCOME_FILE = saved;
+    }
+    expect(outcomesFromJestJson(JSON.parse(readFileSync(file, 'utf8')))).toEqual([
+      { scenario: 'smoke', failed: true, failures: ['Error: x'] },
+      { scenario: 'kv-events', failed: true, failures: ['the topology did not start'] },
     ]);
   });
 

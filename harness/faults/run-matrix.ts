@@ -7,7 +7,7 @@ import { REPO_ROOT } from '../tools/versions';
 import { judgeFault, renderMatrixMarkdown, type FaultRun, type MatrixRow, type ScenarioOutcome } from './matrix';
 import { faultId, type FaultSwitch } from './types';
 
-/** The part of jest's --json output the matrix reads. */
+/** What outcome-reporter.js writes: the part of jest's --json output the matrix reads. */
 interface JestJson {
   testResults: {
     name: string;
@@ -30,7 +30,7 @@ export function outcomesFromJestJson(json: JestJson): ScenarioOutcome[] {
 export async function runWithFault(opts: RunOptions, f: FaultSwitch, outDir: string): Promise<FaultRun> {
   const id = faultId(f).replace(':', '--');
   const log = join(outDir, 'logs', `${id}.log`);
-  const jsonFile = join(outDir, 'logs', `${id}.jest.json`);
+  const jsonFile = join(outDir, 'logs', `${id}.outcome.json`);
   mkdirSync(join(outDir, 'logs'), { recursive: true });
   rmSync(jsonFile, { force: true });
   const scenarios = [...new Set(f.owners.map((o) => o.scenario))];
@@ -43,8 +43,10 @@ export async function runWithFault(opts: RunOptions, f: FaultSwitch, outDir: str
       [
         join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
         ...jestArgs(scenarios),
-        '--json',
-        `--outputFile=${jsonFile}`,
+        // The config's reporters plus ours (naming any replaces the config's list).
+        '--reporters=default',
+        '--reporters=jest-junit',
+        `--reporters=${join(__dirname, 'outcome-reporter.js')}`,
       ],
       {
         cwd: REPO_ROOT,
@@ -63,7 +65,7 @@ export async function runWithFault(opts: RunOptions, f: FaultSwitch, outDir: str
   });
   const seconds = (Date.now() - started) / 1000;
   if (!existsSync(jsonFile)) {
-    // jest itself failed (it writes the JSON even when tests fail): every owner is missed, pointing at the log.
+    // jest itself failed before reporting: every owner is missed, pointing at the log.
     return { scenarios: [], seconds, log };
   }
   return { scenarios: outcomesFromJestJson(JSON.parse(readFileSync(jsonFile, 'utf8')) as JestJson), seconds, log };
