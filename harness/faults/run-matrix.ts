@@ -54,6 +54,7 @@ export async function runWithFault(opts: RunOptions, f: FaultSwitch, outDir: str
         env: {
           ...process.env,
           ...scenarioEnv(withFault),
+          EPP_E2E_OUTCOME_FILE: jsonFile,
           JEST_JUNIT_OUTPUT_FILE: join(outDir, 'logs', `${id}.junit.xml`),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
