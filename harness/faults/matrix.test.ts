@@ -53,7 +53,21 @@ describe('judging one owner', () => {
         },
       ]),
     );
-    expect(v.message).toBe('timed out after 20.0s ... last reason: no span of service mock-vllm yet');
+    expect(v.message).toBe('timed out after 20.0s ... last reason: no span of service mock-vllm yet (x)');
+  });
+
+  it('a promise spanning lines shows each of its lines the first line does not already have', () => {
+    const v = judgeOwner(
+      { scenario: 'smoke', says: /timed out after .*\nlast reason: no span/ },
+      run([
+        {
+          scenario: 'smoke',
+          failed: true,
+          failures: ['WaitTimeoutError: timed out after 20.0s\nlast reason: no span yet'],
+        },
+      ]),
+    );
+    expect(v.message).toBe('timed out after 20.0s ... last reason: no span yet');
   });
 
   it('missed: passed with the fault on', () => {

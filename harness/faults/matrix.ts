@@ -66,9 +66,14 @@ export function judgeOwner(owner: FaultOwner, run: FaultRun): OwnerVerdict {
   }
   const clean = hit.replace(ANSI, '');
   const first = firstLine(clean);
-  const match = owner.says.exec(clean)![0];
-  const saying = lines(match)[0] ?? match;
-  return verdict(true, first.includes(saying) ? first : `${first} ... ${saying}`);
+  // What the owner promised to say, where the first line does not already say it.
+  const m = owner.says.exec(clean)!;
+  const from = clean.lastIndexOf('\n', m.index) + 1;
+  const to = clean.indexOf('\n', m.index + m[0].length);
+  const saying = lines(clean.slice(from, to < 0 ? undefined : to)).filter(
+    (l) => !first.includes(l.replace(/^(\w*Error): /, '')),
+  );
+  return verdict(true, saying.length ? `${first} ... ${saying.join(' / ')}` : first);
 }
 
 /** A fault is caught only when every scenario that claims it catches it: a claim that does not hold is a hole. */
