@@ -1,13 +1,14 @@
 # epp-otel-e2e. `make e2e` runs the scenarios, `make test` runs everything CI runs.
 # Tools are pinned in versions.yaml and built into ~/.cache/epp-otel-e2e (EPP_E2E_CACHE overrides).
 
-# The users' main path is a kind cluster (needs Docker). Without Docker: make e2e TOPOLOGY=local.
-TOPOLOGY ?= kind
+# The users' main path is a kind cluster (needs Docker): TOPOLOGY=auto runs kind when a Docker engine answers and
+# the local topology (no container engine) otherwise, and says which on its first line. TOPOLOGY=kind forces kind.
+TOPOLOGY ?= auto
 EPP_VERSION ?=
 CLI := node bin/epp-e2e.js
 JEST := node_modules/.bin/jest
 
-.PHONY: all deps tools doctor lint unit e2e e2e-local test up down clean bench kind-schemas faults
+.PHONY: all deps packages tools doctor lint unit e2e e2e-local test up down clean bench kind-schemas upgrade-check-local faults
 
 all: test
 
@@ -18,7 +19,12 @@ node_modules/.install-stamp: package.json package-lock.json
 
 deps: node_modules/.install-stamp
 
-tools: deps
+# The native Debian packages of versions.yaml (debianPackages): installed as root, otherwise the exact command is
+# printed and make stops. Silent when nothing is missing.
+packages: deps
+	@$(CLI) packages --quiet
+
+tools: packages
 	$(CLI) tools --kind $(if $(EPP_VERSION),--epp-version $(EPP_VERSION))
 
 doctor: deps
@@ -30,20 +36,21 @@ lint: deps
 	npx prettier --check .
 
 unit: deps
-	$(JEST) --selectProjects unit
+	JEST_JUNIT_OUTPUT_NAME=junit-unit.xml $(JEST) --selectProjects unit
 
-# The scenarios on $(TOPOLOGY). doctor fails first, with the reason, when the topology cannot run here.
-e2e: deps
-	@$(CLI) doctor --topology $(TOPOLOGY) $(if $(EPP_VERSION),--epp-version $(EPP_VERSION)) >/dev/null || \
-	  { $(CLI) doctor --topology $(TOPOLOGY); echo; echo "make e2e: the $(TOPOLOGY) topology cannot run on this machine (see above)."; \
-	    echo "           The local topology needs no container engine: make e2e TOPOLOGY=local"; exit 1; }
-	$(CLI) tools --topology $(TOPOLOGY) --all-epp-versions $(if $(EPP_VERSION),--epp-version $(EPP_VERSION))
-	EPP_E2E_TOPOLOGY=$(TOPOLOGY) EPP_E2E_SHARE_TOPOLOGY=1 $(if $(EPP_VERSION),EPP_E2E_EPP_VERSION=$(EPP_VERSION)) $(JEST) --selectProjects e2e --runInBand
+# Every scenario on $(TOPOLOGY) (epp-e2e run: it says which topology it chose and why, builds what is missing, and
+# writes reports/junit-e2e.xml).
+e2e: packages
+	@$(CLI) run --topology $(TOPOLOGY) $(if $(EPP_VERSION),--epp-version $(EPP_VERSION))
 
 e2e-local:
 	$(MAKE) e2e TOPOLOGY=local
 
-test: lint unit e2e-local
+test: packages lint unit e2e-local
+
+# The operator upgrade check without Docker: both pinned operators as local processes (CI runs it after test).
+upgrade-check-local: packages
+	$(CLI) upgrade-check --topology local
 
 up: deps
 	$(CLI) up --topology $(TOPOLOGY)
@@ -64,5 +71,5 @@ bench: deps
 
 # Every fault switch on in turn against the scenarios that own it (local topology): prints caught/missed per
 # switch, writes reports/faults.{md,json}, exits 1 when a switch is missed. Not part of `make test` (minutes).
-faults: deps
+faults: packages
 	$(CLI) faults --topology local

@@ -11,7 +11,8 @@ module.exports = {
     },
     {
       displayName: 'e2e',
-      testEnvironment: 'node',
+      // node's, plus the failure report (trees, Jaeger links, artifacts, log tails) for every failing test.
+      testEnvironment: '<rootDir>/harness/report/e2e-environment.ts',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/scenarios/**/*.e2e.ts'],
       setupFilesAfterEnv: ['<rootDir>/harness/scenario/jest-e2e-setup.ts'],
@@ -20,5 +21,18 @@ module.exports = {
       globalTeardown: '<rootDir>/harness/scenario/jest-global-teardown.ts',
     },
   ],
-  reporters: ['default', ['jest-junit', { outputDirectory: 'reports', outputName: 'junit.xml' }]],
+  // JEST_JUNIT_OUTPUT_NAME picks the file: junit-unit.xml (make unit) or junit-e2e.xml (epp-e2e run / make e2e). Each
+  // e2e suite carries the run's topology and EPP version as properties (junit-suite-properties.js).
+  reporters: [
+    'default',
+    [
+      'jest-junit',
+      {
+        outputDirectory: 'reports',
+        outputName: 'junit.xml',
+        testSuitePropertiesFile: 'junit-suite-properties.js',
+        testSuitePropertiesDirectory: `${__dirname}/harness/report`,
+      },
+    ],
+  ],
 };

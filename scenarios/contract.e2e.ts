@@ -4,12 +4,13 @@
 import { processThroughEpp } from '../harness/drivers/extproc/client';
 import type { ScenarioEnv } from '../harness/scenario/use-topology';
 import { useTopology } from '../harness/scenario/use-topology';
-import { loadVersions, resolveEppVersion } from '../harness/tools/versions';
+import { loadVersions } from '../harness/tools/versions';
+import { scenarioOptions } from '../harness/config/run-options-file';
 import { contractFor, expectTrace, waitForTrace, type Trace } from '../harness/traces';
-import { withFailureReport } from '../harness/report/failure-report';
+import { testEvidence } from '../harness/report/test-evidence';
 import { renderTrace } from '../harness/traces/render';
 
-const running = resolveEppVersion(loadVersions(), process.env.EPP_E2E_EPP_VERSION).name;
+const running = scenarioOptions().eppVersion;
 const other = Object.keys(loadVersions().epp.versions).find((v) => v !== running)!;
 
 /** One request through the EPP (ext_proc driver, no client context) and the EPP trace it made. */
@@ -34,12 +35,11 @@ describe('contract of the running EPP', () => {
 
   it('one request makes exactly the spans of the contract', async () => {
     const s = env();
-    await withFailureReport('contract', s.topology, async (ev) => {
-      const t = await oneEppTrace(s);
-      ev.trace({ label: 'EPP trace', raw: t, tree: renderTrace(t), jaegerLink: s.jaeger.uiLink(t.traceId) });
-      expectTrace(t, { jaegerUi: s.topology.endpoints.jaegerUi }).toSatisfyContract(contractFor(running), {
-        epp: s.topology.endpoints.services.epp,
-      });
+    const ev = testEvidence();
+    const t = await oneEppTrace(s);
+    ev.trace({ label: 'EPP trace', raw: t, tree: renderTrace(t), jaegerLink: s.jaeger.uiLink(t.traceId) });
+    expectTrace(t, { jaegerUi: s.topology.endpoints.jaegerUi }).toSatisfyContract(contractFor(running), {
+      epp: s.topology.endpoints.services.epp,
     });
   });
 });

@@ -9,7 +9,7 @@ import { readEppCrds } from '../harness/components/epp';
 import { startEtcd } from '../harness/components/etcd';
 import { startKubeApiserver, type StartedApiserver } from '../harness/components/kube-apiserver';
 import { KubeClient } from '../harness/components/kube-client';
-import { resolveRunOptions } from '../harness/config/run-options';
+import { scenarioOptions } from '../harness/config/run-options-file';
 import { runNode } from '../harness/scenario/cli-process';
 import { applicability, notApplicable } from '../harness/scenario/use-topology';
 import type { ApplyCheckResult } from '../harness/topology/kind/apply-check';
@@ -32,7 +32,7 @@ if (!gate.applies) {
   let api: StartedApiserver;
 
   beforeAll(async () => {
-    const opts = resolveRunOptions({});
+    const opts = scenarioOptions();
     const tools = await ensureLocalTools(versions, opts.eppVersion, () => undefined);
     ctx = createRunContext(opts.runsRoot, () => undefined);
     const [client, peer, port] = await freePorts(3);

@@ -3,7 +3,8 @@
 // (a mock vLLM fault) proven to fail it.
 import { processThroughEpp } from '../harness/drivers/extproc/client';
 import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
-import { withFailureReport, type Evidence } from '../harness/report/failure-report';
+import type { Evidence } from '../harness/report/failure-report';
+import { testEvidence } from '../harness/report/test-evidence';
 import { failureUnderMockFaults, mockRequests } from '../harness/scenario/mock-faults';
 import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
 import { contractFor, expectTrace, renderTrace, waitForTrace } from '../harness/traces';
@@ -90,12 +91,12 @@ async function eppContextParentsModel(s: ScenarioEnv, evidence: Evidence): Promi
 describe('propagation', () => {
   it('client traceparent, tracestate and baggage go through Envoy to the model server, whose span joins the client trace', async () => {
     const s = env();
-    await withFailureReport('propagation: client context', s.topology, (ev) => clientContextReachesModel(s, ev));
+    await clientContextReachesModel(s, testEvidence());
   });
 
   it("the EPP's injected context parents the model server's span (ext_proc driver, no Envoy)", async () => {
     const s = env();
-    await withFailureReport('propagation: EPP context', s.topology, (ev) => eppContextParentsModel(s, ev));
+    await eppContextParentsModel(s, testEvidence());
   });
 
   it.each([

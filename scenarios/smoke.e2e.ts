@@ -1,7 +1,9 @@
 // Smoke: one OpenAI request through Envoy is answered by a mock vLLM the real EPP picked, and Jaeger holds the
 // spans of Envoy, the EPP and the model server, parented as the running EPP version's contract says.
+import { GenAi } from '../harness/traces/attribute-keys';
 import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
-import { withFailureReport, type Evidence } from '../harness/report/failure-report';
+import type { Evidence } from '../harness/report/failure-report';
+import { testEvidence } from '../harness/report/test-evidence';
 import { failureUnderMockFaults, mockRequests } from '../harness/scenario/mock-faults';
 import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
 import {
@@ -78,7 +80,7 @@ async function oneTracedRequest(s: ScenarioEnv, evidence: Evidence): Promise<voi
     .hasChild({ name: 'llm_request', service: mockVllm, kind: 'server' });
   expectClient
     .span({ name: 'llm_request', service: mockVllm })
-    .hasAttributes({ 'gen_ai.response.model': e.models[0].model });
+    .hasAttributes({ [GenAi.RESPONSE_MODEL]: e.models[0].model });
 
   const roles = { epp, envoy, model: mockVllm };
   if (contract.joinsIncomingTrace) {
@@ -106,7 +108,7 @@ async function oneTracedRequest(s: ScenarioEnv, evidence: Evidence): Promise<voi
 describe('smoke', () => {
   it('one request: the EPP picks a model server, and Envoy, EPP and model-server spans are parented as the contract says', async () => {
     const s = env();
-    await withFailureReport('smoke', s.topology, (evidence) => oneTracedRequest(s, evidence));
+    await oneTracedRequest(s, testEvidence());
   });
 
   it('negative control: a model server that drops traceparent fails the smoke check, showing the tree', async () => {

@@ -6,6 +6,8 @@ import { envoyPath } from '../tools/envoy-tool';
 import { checkNativePrereqs } from '../tools/native-prereqs';
 import { controlPlaneSpec, eppSpec, jaegerSpec, kindSpec, kvEventsEppPaths } from '../tools/tools';
 import type { Versions } from '../tools/versions';
+import { ebpfSupport, type EbpfSupport } from '../runtime/ebpf-host';
+import { operatorChecks } from './doctor-operator';
 
 export interface Check {
   name: string;
@@ -37,6 +39,7 @@ export async function runDoctor(
   eppVersion: string | undefined,
   run: Run = defaultRun,
   exists = existsSync,
+  ebpf: EbpfSupport = ebpfSupport(),
 ): Promise<Check[]> {
   const checks: Check[] = [];
   const nodeMajor = Number(process.versions.node.split('.')[0]);
@@ -92,6 +95,8 @@ export async function runDoctor(
     });
   }
   checks.push(...(await kvEventsEppChecks(v, run, exists, go !== undefined, kvEpp, kvEppBuilt)));
+  const clang = await version(run, 'clang', ['--version']);
+  checks.push(...operatorChecks(v, { haveGo: go !== undefined, clang, ebpf, exists }));
   const envoyBin = envoyPath(v.envoy.version);
   const envoyBuilt = exists(envoyBin);
   checks.push({

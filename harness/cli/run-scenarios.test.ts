@@ -1,4 +1,3 @@
-import { resolveRunOptions } from '../config/run-options';
 import { jestArgs, scenarioEnv, scenarioNames } from './run-scenarios';
 
 describe('epp-e2e run', () => {
@@ -24,12 +23,12 @@ describe('epp-e2e run', () => {
     );
   });
 
-  it('hands the options to the scenarios through EPP_E2E_*', () => {
-    const opts = resolveRunOptions({ faults: ['mock-vllm:drop-traceparent'], eppVersion: 'gie-v1.4.0' }, {});
-    expect(scenarioEnv(opts)).toMatchObject({
-      EPP_E2E_TOPOLOGY: 'local',
-      EPP_E2E_EPP_VERSION: 'gie-v1.4.0',
-      EPP_E2E_FAULTS: 'mock-vllm:drop-traceparent',
+  it('hands the scenarios the options file, not the options one variable at a time', () => {
+    const env = scenarioEnv('/runs/run-1/options.json');
+    expect(env).toEqual({
+      EPP_E2E_OPTIONS_FILE: '/runs/run-1/options.json',
+      EPP_E2E_SHARE_TOPOLOGY: '1',
+      JEST_JUNIT_OUTPUT_NAME: 'junit-e2e.xml',
     });
   });
 });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { RunOptions } from '../config/run-options';
 import { OptionError } from '../config/run-options';
 import { REPO_ROOT } from '../tools/versions';
+import { OPTIONS_FILE_ENV, writeRunOptions } from '../config/run-options-file';
+import { SHARE_FLAG } from '../scenario/shared-topology';
 
 export function scenarioNames(dir = join(REPO_ROOT, 'scenarios')): string[] {
   return readdirSync(dir)
@@ -23,36 +25,37 @@ export function jestArgs(scenarios: string[], known = scenarioNames()): string[]
   return [...patterns, '--selectProjects', 'e2e', '--runInBand'];
 }
 
-/** The environment that carries the run options to the scenarios (they read EPP_E2E_*). */
-export function scenarioEnv(opts: RunOptions): NodeJS.ProcessEnv {
+/**
+ * The environment of the jest process: where the run's resolved options are (written once, here) and that the
+ * scenario files share one topology where their options allow it. JUnit goes to reports/junit-e2e.xml (the unit
+ * tests write junit-unit.xml) unless the caller names another file.
+ */
+export function scenarioEnv(optionsFile: string): NodeJS.ProcessEnv {
   return {
-    EPP_E2E_TOPOLOGY: opts.topology,
-    EPP_E2E_EPP_VERSION: opts.eppVersion,
-    EPP_E2E_JAEGER_VERSION: opts.jaegerRelease,
-    EPP_E2E_ENVOY_VERSION: opts.envoyVersion,
-    EPP_E2E_RUNS_DIR: opts.runsRoot,
+    [OPTIONS_FILE_ENV]: optionsFile,
     // One topology for the scenario files whose options allow it (see harness/scenario/shared-topology.ts).
-    EPP_E2E_SHARE_TOPOLOGY: '1',
-    EPP_E2E_KIND_CLUSTER: opts.kind.clusterName,
-    EPP_E2E_OPERATOR_VERSION: opts.kind.operatorVersion,
-    ...(opts.kind.reuseCluster ? { EPP_E2E_REUSE_CLUSTER: '1' } : {}),
-    ...(opts.kind.keepCluster ? { EPP_E2E_KEEP_CLUSTER: '1' } : {}),
-    ...(opts.faults.length ? { EPP_E2E_FAULTS: opts.faults.map((f) => `${f.component}:${f.fault}`).join(',') } : {}),
+    [SHARE_FLAG]: '1',
+    JEST_JUNIT_OUTPUT_NAME: E2E_JUNIT,
   };
 }
 
-/** Runs the scenarios under jest; JUnit goes to reports/junit.xml, failure artifacts under the runs directory. */
+export const E2E_JUNIT = 'junit-e2e.xml';
+
+/** Runs the scenarios under jest; failure artifacts go under the runs directory. */
 export function runScenarios(opts: RunOptions, scenarios: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<number> {
   const args = jestArgs(scenarios);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const optionsFile = writeRunOptions(join(opts.runsRoot, `run-${stamp}-${process.pid}`), opts);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...scenarioEnv(opts), ...extraEnv },
+      env: { ...process.env, ...scenarioEnv(optionsFile), ...extraEnv },
       stdio: 'inherit',
     });
     child.on('exit', (code) => {
       process.stderr.write(
-        `\nJUnit: ${extraEnv.JEST_JUNIT_OUTPUT_FILE ?? join(REPO_ROOT, 'reports', 'junit.xml')}\n` +
+        `\nJUnit: ${extraEnv.JEST_JUNIT_OUTPUT_FILE ?? join(REPO_ROOT, 'reports', E2E_JUNIT)}\n` +
+          `options: ${optionsFile}\n` +
           `runs (logs, and failures/<scenario>/ with traces and trees on failure): ${opts.runsRoot}\n`,
       );
       resolve(code ?? 1);

@@ -21,6 +21,11 @@ const JUNIT = `<?xml version="1.0" encoding="UTF-8"?>
     </testcase>
     <testcase classname="contract fails &amp; lists" name="contract fails &amp; lists" time="0.1"/>
   </testsuite>
+  <testsuite name="injection" tests="1" skipped="1">
+    <testcase classname="injection not applicable on the kind topology: needs ebpf" name="not applicable on the kind topology: needs ebpf" time="0">
+      <skipped/>
+    </testcase>
+  </testsuite>
 </testsuites>`;
 
 describe('compare', () => {
@@ -29,7 +34,16 @@ describe('compare', () => {
       'smoke one request': 'passed',
       "propagation the EPP's context": 'failed',
       'contract fails & lists': 'passed',
+      'injection not applicable on the kind topology: needs ebpf › not applicable on the kind topology: needs ebpf':
+        'skipped',
     });
+  });
+
+  it('counts a check that passed and no longer runs (skipped) as a regression', () => {
+    const before: VersionRecord = { version: 'a', probes: [], outcomes: { 'injection › x': 'passed' } };
+    const after: VersionRecord = { version: 'b', probes: [], outcomes: { 'injection › x': 'skipped' } };
+    expect(compareRecords(before, after).regressed).toBe(true);
+    expect(compareRecords(after, before).regressed).toBe(false);
   });
 
   const a: VersionRecord = {

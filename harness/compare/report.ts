@@ -33,8 +33,8 @@ export function compareRecords(a: VersionRecord, b: VersionRecord): Comparison {
       to: b.outcomes[test] ?? ('absent' as const),
     }))
     .filter((c) => c.from !== c.to);
-  // A regression: something that passed on the first version fails on the second.
-  const regressed = outcomeChanges.some((c) => c.from === 'passed' && c.to === 'failed');
+  // A regression: something that passed on the first version fails, or no longer runs, on the second.
+  const regressed = outcomeChanges.some((c) => c.from === 'passed' && (c.to === 'failed' || c.to === 'skipped'));
   return { shapeDiffs, outcomeChanges, regressed };
 }
 

@@ -230,11 +230,13 @@ export async function startEpp(
   ports: EppPorts,
   env: Record<string, string>,
   extraArgs: string[] = [],
+  /** The whole command line instead of eppArgs(ports) (operator mode: the args of the pod's container). */
+  args?: string[],
 ): Promise<ManagedProcess> {
   const process = ctx.registry.start({
     name: 'epp',
     command: binary,
-    args: [...eppArgs(ports), ...extraArgs],
+    args: [...(args ?? eppArgs(ports)), ...extraArgs],
     env: { PATH: globalThis.process.env.PATH, HOME: globalThis.process.env.HOME, ...env },
     logFile: join(ctx.logsDir, 'epp.log'),
   });

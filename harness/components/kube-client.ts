@@ -1,6 +1,7 @@
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import { httpClient, JSON_BODIES } from '../runtime/http';
 import { Agent } from 'node:https';
-import { setTimeout as delay } from 'node:timers/promises';
+import { poll, PollError } from '../runtime/poll';
 
 /** The few resource kinds the local topology writes, and where they live in the API. */
 const RESOURCES: Record<string, { group: string; plural: string; namespaced: boolean }> = {
@@ -11,6 +12,21 @@ const RESOURCES: Record<string, { group: string; plural: string; namespaced: boo
   },
   'v1/Pod': { group: '/api/v1', plural: 'pods', namespaced: true },
   'v1/Namespace': { group: '/api/v1', plural: 'namespaces', namespaced: false },
+  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': {
+    group: '/apis/admissionregistration.k8s.io/v1',
+    plural: 'mutatingwebhookconfigurations',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': {
+    group: '/apis/admissionregistration.k8s.io/v1',
+    plural: 'validatingwebhookconfigurations',
+    namespaced: false,
+  },
+  'opentelemetry.io/v1alpha1/Instrumentation': {
+    group: '/apis/opentelemetry.io/v1alpha1',
+    plural: 'instrumentations',
+    namespaced: true,
+  },
   'inference.networking.k8s.io/v1/InferencePool': {
     group: '/apis/inference.networking.k8s.io/v1',
     plural: 'inferencepools',
@@ -40,12 +56,11 @@ export class KubeClient {
   private readonly http: AxiosInstance;
 
   constructor(server: string, token: string, caPem: string) {
-    this.http = axios.create({
+    this.http = httpClient({
+      ...JSON_BODIES,
       baseURL: server,
       httpsAgent: new Agent({ ca: caPem }),
       headers: { Authorization: `Bearer ${token}` },
-      validateStatus: () => true,
-      proxy: false,
       timeout: 15000,
     });
   }
@@ -67,6 +82,13 @@ export class KubeClient {
     return this.check(res.status, res.data, `apply status of ${obj.kind} ${obj.metadata.name}`);
   }
 
+  /** A server-side dry-run create: admission (webhooks included) runs, nothing is stored. */
+  async dryRunCreate(obj: KubeObject): Promise<KubeObject> {
+    const path = resourcePath(obj);
+    const res = await this.http.post(path.slice(0, path.lastIndexOf('/')), obj, { params: { dryRun: 'All' } });
+    return this.check(res.status, res.data, `dry-run create ${obj.kind} ${obj.metadata.name}`);
+  }
+
   async get(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<KubeObject | undefined> {
     const res = await this.http.get(resourcePath(obj));
     if (res.status === 404) return undefined;
@@ -74,21 +96,20 @@ export class KubeClient {
   }
 
   async waitForCrdEstablished(name: string, timeoutMs = 30000): Promise<void> {
-    const started = Date.now();
-    let last = 'not found';
-    while (Date.now() - started < timeoutMs) {
-      const crd = await this.get({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name },
-      });
-      const conditions =
-        (crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
-      if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) return;
-      last = JSON.stringify(conditions);
-      await delay(100);
-    }
-    throw new Error(`CRD ${name} not Established after ${timeoutMs / 1000}s (conditions: ${last})`);
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } };
+    await poll(
+      () => this.get(crd),
+      (found) => {
+        const conditions =
+          (found?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+        return conditions.some((c) => c.type === 'Established' && c.status === 'True') || JSON.stringify(conditions);
+      },
+      { timeoutMs, maxIntervalMs: 100 },
+    ).catch((err: Error) => {
+      throw err instanceof PollError
+        ? new Error(`CRD ${name} not Established after ${timeoutMs / 1000}s (conditions: ${err.lastReason})`)
+        : err;
+    });
   }
 
   private check(status: number, data: unknown, what: string): KubeObject {

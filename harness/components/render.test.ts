@@ -241,6 +241,8 @@ describe('Jaeger, etcd and kube-apiserver', () => {
         '--etcd-servers=http://e',
         '--token-auth-file=t',
         '--disable-admission-plugins=ServiceAccount',
+        // the operator's privileged Go sidecar must be admitted (operator mode)
+        '--allow-privileged=true',
       ]),
     );
     const kc = parse(renderKubeconfig('https://127.0.0.1:6443', 'PEM', 'tok')) as any;

@@ -31,7 +31,14 @@ export interface RunOptions {
    * kv-events scenario (it indexes vLLM KV events but emits no spans).
    */
   kvEventsEpp?: boolean;
-  /** Only read by the kind topology. */
+  /**
+   * Local topology: run the EPP through the OpenTelemetry Operator (a local manager process at
+   * kind.operatorVersion) and its Go eBPF agent, as kind does: the EPP's tracing environment is what the
+   * operator injects, not what the harness sets. Not the shared default: the agent's offset analysis of the
+   * EPP adds 20-60 s to a start.
+   */
+  operatorMode?: boolean;
+  /** The operator's options; operatorVersion and goTargetExe are also read by the local operator mode. */
   kind: KindOptions;
 }
 
@@ -77,6 +84,7 @@ export interface RawOptions {
   operatorVersion?: string;
   goTargetExe?: boolean;
   kvEventsEpp?: boolean;
+  operatorMode?: boolean;
 }
 
 function flag(value: boolean | undefined, envValue: string | undefined): boolean {
@@ -155,6 +163,18 @@ export function resolveRunOptions(
   if (raw.kvEventsEpp && topology !== 'local') {
     throw new OptionError('the KV-events EPP runs on the local topology only (the kind topology runs the EPP image)');
   }
+  const operatorMode = flag(raw.operatorMode, env.EPP_E2E_OPERATOR_MODE);
+  if (operatorMode && topology !== 'local') {
+    throw new OptionError('operator mode is a local topology option (kind always runs the EPP through the operator)');
+  }
+  if (operatorMode && operatorVersion === 'latest') {
+    throw new OptionError(
+      'the local operator mode builds the operator from its Go module: --operator-version must be a release, not latest',
+    );
+  }
+  if (operatorMode && raw.kvEventsEpp) {
+    throw new OptionError('operator mode runs the GIE EPP; the KV-events EPP is not run through the operator');
+  }
   return {
     topology: topology as TopologyName,
     models,
@@ -172,6 +192,7 @@ export function resolveRunOptions(
     faults,
     runsRoot: raw.runsRoot ?? env.EPP_E2E_RUNS_DIR ?? join(REPO_ROOT, '.runs'),
     ...(raw.kvEventsEpp ? { kvEventsEpp: true } : {}),
+    ...(operatorMode ? { operatorMode: true } : {}),
     kind: {
       clusterName,
       reuseCluster: flag(raw.reuseCluster, env.EPP_E2E_REUSE_CLUSTER),

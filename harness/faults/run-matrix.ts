@@ -3,6 +3,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFi
 import { basename, join } from 'node:path';
 import { jestArgs, scenarioEnv } from '../cli/run-scenarios';
 import type { RunOptions } from '../config/run-options';
+import { writeRunOptions } from '../config/run-options-file';
 import { REPO_ROOT } from '../tools/versions';
 import { judgeFault, renderMatrixMarkdown, type FaultRun, type MatrixRow, type ScenarioOutcome } from './matrix';
 import { faultId, type FaultSwitch } from './types';
@@ -36,6 +37,9 @@ export async function runWithFault(opts: RunOptions, f: FaultSwitch, outDir: str
   const scenarios = [...new Set(f.owners.map((o) => o.scenario))];
   const started = Date.now();
   const withFault: RunOptions = { ...opts, faults: [{ component: f.component, fault: f.name }] };
+  // The run's resolved options, written once where the scenarios read them (as epp-e2e run does).
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const optionsFile = writeRunOptions(join(opts.runsRoot, `faults-${id}-${stamp}-${process.pid}`), withFault);
   await new Promise<void>((resolve) => {
     const out = createWriteStream(log);
     const child = spawn(
@@ -53,7 +57,7 @@ export async function runWithFault(opts: RunOptions, f: FaultSwitch, outDir: str
         // Its own JUnit file: reports/junit.xml stays the suite's.
         env: {
           ...process.env,
-          ...scenarioEnv(withFault),
+          ...scenarioEnv(optionsFile),
           EPP_E2E_OUTCOME_FILE: jsonFile,
           JEST_JUNIT_OUTPUT_FILE: join(outDir, 'logs', `${id}.junit.xml`),
         },

@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Endpoints, Topology } from '../topology/types';
-import { withFailureReport } from './failure-report';
+import { attachFailureReport, Evidence } from './failure-report';
+import E2eEnvironment, { fullTestName } from './e2e-environment';
+import { REPORT_SLOT } from './test-evidence';
+import type { Circus } from '@jest/types';
 
 function fakeTopology(runDir: string, logs: Record<string, string>): Topology {
   return {
@@ -22,21 +25,16 @@ describe('failure report', () => {
   writeFileSync(etcdLog, 'etcd line');
   const topology = fakeTopology(dir, { epp: eppLog, etcd: etcdLog });
 
-  it('passes results through untouched when the scenario passes', async () => {
-    await expect(withFailureReport('ok', topology, async () => 42)).resolves.toBe(42);
-  });
-
   it('on failure writes traces, trees and logs, and says where they are', async () => {
-    const failing = withFailureReport('propagation: client trace', topology, async (e) => {
-      e.trace({
-        label: 'client trace',
-        raw: { spans: [{ startNs: 12n }] },
-        tree: 'envoy ingress\n  llm_request',
-        jaegerLink: 'http://j/trace/abc',
-      });
-      throw new Error('expected llm_request to be a child of gateway.request');
+    const e = new Evidence();
+    e.trace({
+      label: 'client trace',
+      raw: { spans: [{ startNs: 12n }] },
+      tree: 'envoy ingress\n  llm_request',
+      jaegerLink: 'http://j/trace/abc',
     });
-    const err = await failing.catch((x: Error) => x);
+    const err = new Error('expected llm_request to be a child of gateway.request');
+    await attachFailureReport('propagation: client trace', topology, e, err);
     const folder = join(dir, 'failures', 'propagation-client-trace');
     expect(err.message).toContain('expected llm_request to be a child of gateway.request');
     expect(err.message).toContain(`artifacts: ${folder}`);
@@ -51,9 +49,26 @@ describe('failure report', () => {
     expect(JSON.parse(readFileSync(join(folder, 'trace-1-client-trace.json'), 'utf8'))).toEqual({
       spans: [{ startNs: '12' }],
     });
-    expect(JSON.parse(readFileSync(join(folder, 'trace-1-client-trace.json'), 'utf8'))).toEqual({
-      spans: [{ startNs: '12' }],
-    });
     expect(readdirSync(join(folder, 'logs')).sort()).toEqual(['epp.log', 'etcd.log']);
+  });
+
+  it("the e2e environment reports every failing test, named as jest names it, with that test's evidence", async () => {
+    const env = new E2eEnvironment(
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      { globalConfig: {}, projectConfig: { testEnvironmentOptions: {} } } as any,
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      { console, docblockPragmas: {}, testPath: __filename } as any,
+    );
+    const root = { name: 'ROOT_DESCRIBE_BLOCK', parent: undefined } as Circus.DescribeBlock;
+    const test = { name: 'one request', parent: { name: 'smoke', parent: root } } as Circus.TestEntry;
+    expect(fullTestName(test)).toBe('smoke › one request');
+    const slot = { topology, evidence: new Evidence() };
+    (env.global as unknown as Record<string, unknown>)[REPORT_SLOT] = slot;
+    await env.handleTestEvent({ name: 'test_start', test } as Circus.Event);
+    expect(slot.evidence).toBeUndefined(); // each test starts with none
+    const error = new Error('planted');
+    await env.handleTestEvent({ name: 'test_fn_failure', test, error } as unknown as Circus.Event);
+    expect(error.message).toContain(`artifacts: ${join(dir, 'failures', 'smoke-one-request')}`);
+    expect(error.message).toContain('--- epp (last 6 lines');
   });
 });

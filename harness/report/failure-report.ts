@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { deathReport } from '../runtime/deaths';
 import type { Topology } from '../topology/types';
 
 export interface CollectedTrace {
@@ -79,26 +80,29 @@ export function failureFooter(dir: string, evidence: Evidence, logs: Record<stri
 }
 
 /**
- * Runs a scenario step; on failure, gathers the evidence and the component logs of the run into
- * `<run>/failures/<name>/` and rethrows with the Jaeger links, that folder and short log tails appended.
- * The scenario author writes none of this (the chainsaw catch/finally habit).
+ * Writes the artifacts of a failed test (its evidence, the run's component logs) into `<run>/failures/<name>/` and
+ * appends the Jaeger links, that folder and short log tails to the error's message and stack. Called by the e2e
+ * jest environment for every failing test; it never throws (a report that fails must not hide the failure).
  */
-export async function withFailureReport<T>(
+export async function attachFailureReport(
   name: string,
   topology: Topology,
-  fn: (e: Evidence) => Promise<T>,
-): Promise<T> {
-  const evidence = new Evidence();
+  evidence: Evidence | undefined,
+  error: Error,
+): Promise<void> {
   try {
-    return await fn(evidence);
-  } catch (err) {
-    const error = err instanceof Error ? err : new Error(String(err));
+    const ev = evidence ?? new Evidence();
     const logs = await topology.collectLogs().catch((e: Error) => ({ 'log collection': `failed: ${e.message}` }));
-    const dir = writeFailureArtifacts(join(topology.endpoints.runDir, 'failures', slug(name)), error, evidence, logs);
+    const dir = writeFailureArtifacts(join(topology.endpoints.runDir, 'failures', slug(name)), error, ev, logs);
     const original = error.message;
-    error.message += failureFooter(dir, evidence, logs);
+    // Whatever the check said, a component that died is the cause to read first.
+    const dead = deathReport(topology.endpoints.runDir);
+    if (dead && !original.includes(dead.split('\n')[0])) error.message = `${dead.split('\n')[0]}\n${error.message}`;
+    error.message += failureFooter(dir, ev, logs);
     // Test runners print the stack, whose first lines are the message as it was when the error was made.
     if (error.stack?.includes(original)) error.stack = error.stack.replace(original, error.message);
-    throw error;
+    else if (error.stack) error.stack = `${error.message}\n${error.stack}`;
+  } catch (err) {
+    error.message += `\n(the failure report could not be written: ${(err as Error).message})`;
   }
 }

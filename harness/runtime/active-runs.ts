@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
+import { poll } from './poll';
 import { killGroup } from './managed-process';
 
 /** What `epp-e2e up` leaves in its run directory so `epp-e2e down` can find and stop it. */
@@ -55,8 +55,12 @@ export function activeRuns(runsRoot: string): UpState[] {
  */
 export async function stopRun(state: UpState, timeoutMs = 30000): Promise<{ killed: number }> {
   if (alive(state.pid)) process.kill(state.pid, 'SIGTERM');
-  const started = Date.now();
-  while (alive(state.pid) && Date.now() - started < timeoutMs) await delay(100);
+  // Past the deadline it is killed below: the timeout is not an error here.
+  await poll(
+    async () => alive(state.pid),
+    (a) => !a,
+    { timeoutMs, maxIntervalMs: 100 },
+  ).catch(() => undefined);
   const left = groupsAlive(state.runDir);
   for (const pid of left) killGroup(pid, 'SIGKILL');
   if (alive(state.pid)) process.kill(state.pid, 'SIGKILL');

@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
-import axios from 'axios';
+import { http } from './http';
 import { Agent } from 'node:https';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { ManagedProcess } from './managed-process';
+import { poll, PollError } from './poll';
 
 /** A probe answers `true` when ready, or a short reason why not yet. */
 export type Probe = () => Promise<true | string>;
@@ -28,29 +28,21 @@ export interface WaitOptions {
  * dies, and on the deadline says what it waited for and the last reason it was not ready.
  */
 export async function waitReady(what: string, probe: Probe, opts: WaitOptions): Promise<void> {
-  const started = Date.now();
-  let interval = opts.intervalMs ?? 100;
-  let last = 'not probed yet';
-  for (;;) {
-    if (opts.process && !opts.process.isRunning()) {
-      throw new NotReadyError(
-        `${what}: ${opts.process.describeExit()} before it was ready.\n--- last lines of ${opts.process.spec.logFile}\n${opts.process.logTail()}`,
-      );
-    }
-    try {
-      const r = await probe();
-      if (r === true) return;
-      last = r;
-    } catch (err) {
-      if (opts.stopOn?.(err)) throw err;
-      last = (err as Error).message;
-    }
-    if (Date.now() - started > opts.timeoutMs) {
-      const log = opts.process ? `\n--- last lines of ${opts.process.spec.logFile}\n${opts.process.logTail()}` : '';
-      throw new NotReadyError(`${what}: not ready after ${Math.round(opts.timeoutMs / 1000)}s (last: ${last})${log}`);
-    }
-    await delay(interval);
-    interval = Math.min(interval * 1.5, 1000);
+  const proc = opts.process;
+  const logTail = (): string => (proc ? `\n--- last lines of ${proc.spec.logFile}\n${proc.logTail()}` : '');
+  try {
+    await poll(probe, (r) => r, {
+      timeoutMs: opts.timeoutMs,
+      intervalMs: opts.intervalMs,
+      stopOn: opts.stopOn,
+      abortIf: () => (proc && !proc.isRunning() ? `${what}: ${proc.describeExit()} before it was ready.` : undefined),
+    });
+  } catch (err) {
+    if (!(err instanceof PollError)) throw err;
+    if (err.aborted) throw new NotReadyError(`${err.message}${logTail()}`);
+    throw new NotReadyError(
+      `${what}: not ready after ${Math.round(opts.timeoutMs / 1000)}s (last: ${err.lastReason})${logTail()}`,
+    );
   }
 }
 
@@ -64,15 +56,7 @@ export function httpProbe(
 ): Probe {
   const httpsAgent = opts.ca ? new Agent({ ca: opts.ca }) : undefined;
   return async () => {
-    const res = await axios.get<string>(url, {
-      headers: opts.headers,
-      httpsAgent,
-      timeout: 2000,
-      responseType: 'text',
-      transformResponse: (x: string) => x,
-      validateStatus: () => true,
-      proxy: false,
-    });
+    const res = await http.get<string>(url, { headers: opts.headers, httpsAgent, timeout: 2000 });
     if (opts.accept) return opts.accept(res.status, res.data);
     return res.status === 200 ? true : `HTTP ${res.status} from ${url}`;
   };

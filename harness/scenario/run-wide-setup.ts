@@ -1,17 +1,35 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { resolveRunOptions, type RunOptions } from '../config/run-options';
+import { OPTIONS_FILE_ENV, readRunOptions, writeRunOptions } from '../config/run-options-file';
 import { startTopology } from '../topology/start';
 import type { Topology } from '../topology/types';
 import { SHARED_FILE, SHARE_FLAG, writeSharedRecord } from './shared-topology';
 import { acquireCluster } from '../topology/kind/kind-topology';
 import { realKindDeps } from '../topology/kind/real-deps';
 
-const CREATED = 'EPP_E2E_KIND_CLUSTER_CREATED_BY_RUN';
 const progress = (m: string): void => void process.stderr.write(`[epp-e2e] ${m}\n`);
 
 // Jest hands globalSetup's globals to globalTeardown (and to nothing else).
-const holder = globalThis as { eppE2eSharedTopology?: Topology };
+const holder = globalThis as {
+  eppE2eSharedTopology?: Topology;
+  /** The run's options as given (before the kind setup marks the cluster as one to reuse). */
+  eppE2eRunOptions?: RunOptions;
+  eppE2eClusterCreated?: boolean;
+};
+
+/**
+ * The run's options: from the file the CLI wrote, or, when jest was started directly, resolved here once from the
+ * environment and written to the runs folder. Scenario files read that file (OPTIONS_FILE_ENV), not the environment.
+ */
+function runOptions(): RunOptions {
+  const given = readRunOptions();
+  if (given) return given;
+  const opts = resolveRunOptions({});
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  process.env[OPTIONS_FILE_ENV] = writeRunOptions(join(opts.runsRoot, `jest-${stamp}-${process.pid}`), opts);
+  return opts;
+}
 
 /**
  * Local, when the run asks for it: one topology with the run's default options, which every scenario file
@@ -37,20 +55,22 @@ async function teardownSharedTopology(): Promise<void> {
  * teardown below deletes the cluster if this run created it. On local, the shared topology (if asked for).
  */
 export async function setupRun(): Promise<void> {
-  const opts = resolveRunOptions({});
+  const opts = runOptions();
+  holder.eppE2eRunOptions = opts;
   if (opts.topology !== 'kind') return setupSharedTopology(opts);
   const deps = await realKindDeps(opts, progress);
   mkdirSync(opts.runsRoot, { recursive: true });
   const { created } = await acquireCluster(opts, deps, progress, join(opts.runsRoot, 'kind-run-kubeconfig'));
-  // Scenario files run in this process (--runInBand) and read these: they reuse, and do not delete, the cluster.
-  process.env.EPP_E2E_REUSE_CLUSTER = '1';
-  if (created) process.env[CREATED] = '1';
+  holder.eppE2eClusterCreated = created;
+  // The scenario files reuse, and do not delete, the cluster this setup holds: their options say so.
+  const file = process.env[OPTIONS_FILE_ENV] as string;
+  writeRunOptions(dirname(file), { ...opts, kind: { ...opts.kind, reuseCluster: true } });
 }
 
 export async function teardownRun(): Promise<void> {
   await teardownSharedTopology();
-  const opts = resolveRunOptions({});
-  if (opts.topology !== 'kind' || process.env[CREATED] !== '1') return;
+  const opts = holder.eppE2eRunOptions;
+  if (!opts || opts.topology !== 'kind' || !holder.eppE2eClusterCreated) return;
   if (opts.kind.keepCluster) {
     progress(
       `keeping cluster ${opts.kind.clusterName}; delete it with: kind delete cluster --name ${opts.kind.clusterName}`,

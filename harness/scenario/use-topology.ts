@@ -1,8 +1,10 @@
-import { resolveRunOptions, type RawOptions, type RunOptions } from '../config/run-options';
+import type { RawOptions, RunOptions } from '../config/run-options';
+import { scenarioOptions } from '../config/run-options-file';
 import { startTopology } from '../topology/start';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Topology } from '../topology/types';
 import { JaegerClient } from '../traces/jaeger-client';
-import { installTraceMatchers } from '../traces/jest-matchers';
+import { reportTopology } from '../report/test-evidence';
+import { deathReport, throwIfDead } from '../runtime/deaths';
 import { SharedTopologyView, canShare, readSharedRecord } from './shared-topology';
 
 export interface ScenarioEnv {
@@ -17,15 +19,15 @@ const progress = (m: string): void => {
 
 /**
  * Starts one topology for the scenarios of a file (beforeAll) and stops it (afterAll), also when a test fails.
- * The run options come from the environment (EPP_E2E_*, as `make e2e` sets them) with the file's overrides.
+ * The run options come from the run's options file (written once by the CLI or the global setup) with the
+ * file's overrides.
  * When the run shares a topology (`make e2e`, `epp-e2e run`) and the file's options allow it, the file uses
  * that one instead of starting its own.
  */
 export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
   let env: ScenarioEnv | undefined;
-  installTraceMatchers();
   beforeAll(async () => {
-    const options = resolveRunOptions(overrides);
+    const options = scenarioOptions(overrides);
     const shared = readSharedRecord();
     let topology: Topology;
     if (shared && canShare(options, shared.options)) {
@@ -34,9 +36,17 @@ export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
     } else {
       topology = await startTopology(options, progress);
     }
-    env = { topology, options, jaeger: new JaegerClient(topology.endpoints.jaegerQuery, topology.endpoints.jaegerUi) };
+    const { jaegerQuery, jaegerUi, runDir } = topology.endpoints;
+    env = { topology, options, jaeger: new JaegerClient(jaegerQuery, jaegerUi, () => deathReport(runDir)) };
+    // Every failing test of this file reports this topology's logs and run folder (see report/e2e-environment.ts).
+    reportTopology(topology);
+  });
+  // A component that died fails every later check of the file at once, with the same cause.
+  beforeEach(() => {
+    if (env) throwIfDead(env.topology.endpoints.runDir);
   });
   afterAll(async () => {
+    reportTopology(undefined);
     await env?.topology.stop();
   });
   return () => {
@@ -50,7 +60,7 @@ export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
  * test of its own (so it is in the output and the JUnit report), never by silently skipping.
  */
 export function applicability(needs: Capability[], overrides: RawOptions = {}): { applies: boolean; reason: string } {
-  const topology = resolveRunOptions(overrides).topology;
+  const topology = scenarioOptions(overrides).topology;
   const missing = needs.filter((c) => !TOPOLOGY_CAPABILITIES[topology].includes(c));
   const has = (Object.keys(TOPOLOGY_CAPABILITIES) as (keyof typeof TOPOLOGY_CAPABILITIES)[]).filter((t) =>
     missing.every((c) => TOPOLOGY_CAPABILITIES[t].includes(c)),
@@ -61,10 +71,14 @@ export function applicability(needs: Capability[], overrides: RawOptions = {}): 
   };
 }
 
+/**
+ * The one sanctioned skip: a scenario that cannot run on this topology is reported as skipped, by name and with its
+ * reason, in jest's output ("○ skipped <reason>") and in JUnit (<skipped/>), never as passed and never silently.
+ */
 export function notApplicable(scenario: string, reason: string): void {
+  process.stderr.write(`[epp-e2e] ${scenario}: ${reason}\n`);
+  const skip = it.skip;
   describe(scenario, () => {
-    it(reason, () => {
-      process.stderr.write(`[epp-e2e] ${scenario}: ${reason}\n`);
-    });
+    skip(reason, () => undefined);
   });
 }

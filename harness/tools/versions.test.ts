@@ -27,27 +27,64 @@ describe('versions.yaml', () => {
     expect(selectPins(loadVersions(), { envoyVersion: '1.39.3' }).kvEventsEpp).toBe(kvEventsEpp);
   });
 
-  it('says which kvEventsEpp key is missing or wrong', () => {
+  it('pins the operator manager and the Go auto-instrumentation agent with its native inputs', () => {
+    const v = loadVersions();
+    expect(v.operatorManager).toEqual({
+      module: 'github.com/open-telemetry/opentelemetry-operator',
+      package: 'github.com/open-telemetry/opentelemetry-operator',
+      binary: 'manager',
+      goImage: 'ghcr.io/open-telemetry/opentelemetry-go-instrumentation/autoinstrumentation-go',
+    });
+    expect(v.goAutoAgent).toMatchObject({ module: 'go.opentelemetry.io/auto', binary: 'epp-e2e-go-auto' });
+    expect(v.goAutoAgent.debianPackages).toEqual(expect.arrayContaining(['clang', 'libbpf-dev']));
+    const doc = parse(readFileSync(join(REPO_ROOT, 'versions.yaml'), 'utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const packages = doc.debianPackages as Record<string, unknown>;
+    expect(() => parseVersions(stringify({ ...doc, debianPackages: { ...packages, goAutoAgent: undefined } }))).toThrow(
+      'debianPackages.goAutoAgent',
+    );
+    expect(() => parseVersions(stringify({ ...doc, operatorManager: undefined }))).toThrow('operatorManager');
+  });
+
+  it('says which kvEventsEpp key is missing or wrong, with the line of that key or of its parent', () => {
     const text = readFileSync(join(REPO_ROOT, 'versions.yaml'), 'utf8');
     const doc = parse(text) as Record<string, Record<string, unknown>>;
     const withKv = (kv: Record<string, unknown> | undefined): string => stringify({ ...doc, kvEventsEpp: kv });
     const kv = doc.kvEventsEpp;
-    expect(() => parseVersions(withKv(undefined))).toThrow('versions.yaml: missing kvEventsEpp');
-    expect(() => parseVersions(withKv({ ...kv, package: undefined }))).toThrow('missing kvEventsEpp.package');
+    expect(() => parseVersions(withKv(undefined))).toThrow(/^versions\.yaml:\d+: missing kvEventsEpp$/);
+    // stringify writes kvEventsEpp after epp: its keys' lines are where the new text has them.
+    const line = (t: string, key: string): number => t.split('\n').findIndex((l) => l.startsWith(key)) + 1;
+    const noPackage = withKv({ ...kv, package: undefined });
+    expect(() => parseVersions(noPackage)).toThrow(
+      `versions.yaml:${line(noPackage, 'kvEventsEpp:')}: missing kvEventsEpp.package`,
+    );
     expect(() => parseVersions(withKv({ ...kv, tokenizers: { module: 'm' } }))).toThrow(
       'missing kvEventsEpp.tokenizers.version',
     );
-    expect(() => parseVersions(withKv({ ...kv, kvCacheManager: { module: 'm', version: 'main' } }))).toThrow(
-      'kvEventsEpp.kvCacheManager.version "main" is not a module version like v1.2.3',
+    const badVersion = withKv({ ...kv, kvCacheManager: { module: 'm', version: 'main' } });
+    expect(() => parseVersions(badVersion)).toThrow(
+      `versions.yaml:${line(badVersion, '    version: main')}: kvEventsEpp.kvCacheManager.version "main" is not a module version like v1.2.3`,
     );
-    expect(() => parseVersions(withKv({ ...kv, debianPackages: undefined }))).toThrow(
-      'missing kvEventsEpp.debianPackages',
+  });
+
+  it('checks every debianPackages list: plain package names only (they go on an apt-get command line)', () => {
+    const doc = parse(readFileSync(join(REPO_ROOT, 'versions.yaml'), 'utf8')) as Record<string, unknown>;
+    const withPackages = (p: unknown): string => stringify({ ...doc, debianPackages: p });
+    expect(() => parseVersions(withPackages(undefined))).toThrow('missing debianPackages');
+    expect(() => parseVersions(withPackages({ kvEventsEpp: 'libzmq3-dev' }))).toThrow(
+      'debianPackages.kvEventsEpp must be a non-empty list of Debian package names',
     );
-    expect(() => parseVersions(withKv({ ...kv, debianPackages: 'libzmq3-dev' }))).toThrow(
-      'kvEventsEpp.debianPackages must be a non-empty list of Debian package names',
+    expect(() => parseVersions(withPackages({ kvEventsEpp: ['libzmq3-dev; rm -rf /'] }))).toThrow(
+      'debianPackages.kvEventsEpp must be a non-empty list',
     );
-    expect(() => parseVersions(withKv({ ...kv, debianPackages: ['libzmq3-dev; rm -rf /'] }))).toThrow(
-      'kvEventsEpp.debianPackages must be a non-empty list',
+    expect(() => parseVersions(withPackages({ other: ['clang'] }))).toThrow('missing debianPackages.kvEventsEpp');
+  });
+
+  it('names the file, line and column of a YAML syntax error', () => {
+    expect(() => parseVersions('epp:\n  default: [unclosed\n', '/x/versions.yaml')).toThrow(
+      /^\/x\/versions\.yaml:\d+:\d+: /,
     );
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 
 /** A binary built from one Go module at one version. */
 export interface GoToolPin {
@@ -37,11 +37,29 @@ export interface KvEventsEppPin extends GoToolPin {
   kvCacheManager: ModulePin;
   /** The Go module whose Rust source builds libtokenizers.a. */
   tokenizers: ModulePin;
-  /** What provides libzmq and pkg-config on Debian/Ubuntu. */
+  /** What provides libzmq and pkg-config on Debian/Ubuntu (versions.yaml debianPackages.kvEventsEpp). */
+  debianPackages: string[];
+}
+
+/** The operator's manager built from its module root; the versions are kind.operator.default and .previous. */
+export interface OperatorManagerPin {
+  module: string;
+  package: string;
+  binary: string;
+  /** The Go auto-instrumentation image repository (a plain build tags the default images 0.0.0). */
+  goImage: string;
+}
+
+/** The Go auto-instrumentation library, built with our own main (harness/go-auto-agent). */
+export interface GoAutoAgentPin extends ModulePin {
+  binary: string;
+  /** What provides clang, llvm-strip and the libbpf headers its `go generate` needs, on Debian/Ubuntu. */
   debianPackages: string[];
 }
 
 export interface Versions {
+  operatorManager: OperatorManagerPin;
+  goAutoAgent: GoAutoAgentPin;
   epp: { default: string; versions: Record<string, EppPin> };
   kvEventsEpp: KvEventsEppPin;
   jaeger: GoToolPin & {
@@ -53,13 +71,26 @@ export interface Versions {
   controlPlane: { kubernetes: GoToolPin; etcd: GoToolPin };
   kind: KindPins;
   ghz: GoToolPin;
+  /** Native Debian packages keyed by what needs them; `epp-e2e packages` installs the missing ones. */
+  debianPackages: Record<string, string[]>;
 }
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
+/** A problem in versions.yaml, at a dotted key path; parseVersions adds the file name and line. */
+export class VersionsError extends Error {
+  override name = 'VersionsError';
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 function need<T>(value: T | undefined | null, path: string): T {
   if (value === undefined || value === null || value === '') {
-    throw new Error(`versions.yaml: missing ${path}`);
+    throw new VersionsError(path, `missing ${path}`);
   }
   return value;
 }
@@ -71,7 +102,7 @@ function modulePin(raw: Record<string, unknown> | undefined, path: string): Modu
     version: need(r.version as string, `${path}.version`),
   };
   if (!/^v\d+\.\d+\.\d+/.test(pin.version)) {
-    throw new Error(`versions.yaml: ${path}.version "${pin.version}" is not a module version like v1.2.3`);
+    throw new VersionsError(`${path}.version`, `${path}.version "${pin.version}" is not a module version like v1.2.3`);
   }
   return pin;
 }
@@ -85,24 +116,93 @@ function goPin(raw: Record<string, unknown> | undefined, path: string): GoToolPi
   };
 }
 
-function kvEventsEppPin(raw: Record<string, unknown> | undefined, path: string): KvEventsEppPin {
+function operatorManagerPin(raw: Record<string, unknown> | undefined, path: string): OperatorManagerPin {
   const r = need(raw, path);
-  const packages = need(r.debianPackages as unknown, `${path}.debianPackages`);
-  if (!Array.isArray(packages) || packages.length === 0 || !packages.every((p) => /^[a-z0-9][a-z0-9.+-]+$/.test(p))) {
-    throw new Error(`versions.yaml: ${path}.debianPackages must be a non-empty list of Debian package names`);
+  return {
+    module: need(r.module as string, `${path}.module`),
+    package: need(r.package as string, `${path}.package`),
+    binary: need(r.binary as string, `${path}.binary`),
+    goImage: need(r.goImage as string, `${path}.goImage`),
+  };
+}
+
+function goAutoAgentPin(
+  raw: Record<string, unknown> | undefined,
+  path: string,
+  packages: Record<string, string[]>,
+): GoAutoAgentPin {
+  const r = need(raw, path);
+  return {
+    ...modulePin(r, path),
+    binary: need(r.binary as string, `${path}.binary`),
+    debianPackages: need(packages.goAutoAgent, 'debianPackages.goAutoAgent'),
+  };
+}
+
+/** Every list of debianPackages: non-empty lists of plain package names (they end up on an apt-get command line). */
+function debianPackages(raw: unknown): Record<string, string[]> {
+  const groups = need(raw as Record<string, unknown> | undefined, 'debianPackages');
+  const out: Record<string, string[]> = {};
+  for (const [key, list] of Object.entries(groups)) {
+    const path = `debianPackages.${key}`;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((p) => /^[a-z0-9][a-z0-9.+-]+$/.test(String(p)))) {
+      throw new VersionsError(path, `${path} must be a non-empty list of Debian package names`);
+    }
+    out[key] = list as string[];
   }
+  return out;
+}
+
+function kvEventsEppPin(
+  raw: Record<string, unknown> | undefined,
+  path: string,
+  packages: Record<string, string[]>,
+): KvEventsEppPin {
+  const r = need(raw, path);
   return {
     ...goPin(r, path),
     kvCacheManager: modulePin(r.kvCacheManager as Record<string, unknown> | undefined, `${path}.kvCacheManager`),
     tokenizers: modulePin(r.tokenizers as Record<string, unknown> | undefined, `${path}.tokenizers`),
-    debianPackages: packages as string[],
+    debianPackages: need(packages.kvEventsEpp, 'debianPackages.kvEventsEpp'),
   };
 }
 
-/** Parses and validates versions.yaml text; every pin the harness uses comes through here. */
-export function parseVersions(text: string): Versions {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const doc = parse(text) as any;
+/**
+ * Parses and validates versions.yaml text; every pin the harness uses comes through here. Every error names the
+ * file and the line: of the YAML syntax error, or of the key that is wrong (or of its parent, when it is missing).
+ */
+export function parseVersions(text: string, file = 'versions.yaml'): Versions {
+  const lines = new LineCounter();
+  const parsed = parseDocument(text, { lineCounter: lines });
+  const syntax = parsed.errors[0];
+  if (syntax) {
+    const at = syntax.linePos?.[0];
+    throw new Error(`${file}${at ? `:${at.line}:${at.col}` : ''}: ${syntax.message.split('\n')[0]}`);
+  }
+  try {
+    return validate(parsed.toJS());
+  } catch (err) {
+    if (!(err instanceof VersionsError)) throw err;
+    throw new Error(`${file}:${lineOf(parsed, lines, err.path)}: ${err.message}`);
+  }
+}
+
+/** The line of the deepest key on a dotted path that exists (for a missing key, its parent's line). */
+function lineOf(doc: Document, lines: LineCounter, path: string): number {
+  let line = 1;
+  let node: unknown = doc.contents;
+  for (const key of path.split('.')) {
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+    if (!pair || !isScalar(pair.key) || !pair.key.range) break;
+    line = lines.linePos(pair.key.range[0]).line;
+    node = pair.value;
+  }
+  return line;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function validate(doc: any): Versions {
   const eppRaw = need(doc?.epp, 'epp');
   const versions: Record<string, EppPin> = {};
   for (const [name, raw] of Object.entries(need(eppRaw.versions, 'epp.versions') as Record<string, never>)) {
@@ -115,13 +215,16 @@ export function parseVersions(text: string): Versions {
     };
   }
   const def = need(eppRaw.default as string, 'epp.default');
-  if (!versions[def]) throw new Error(`versions.yaml: epp.default "${def}" is not one of epp.versions`);
+  if (!versions[def]) throw new VersionsError('epp.default', `epp.default "${def}" is not one of epp.versions`);
   const cp = need(doc['control-plane'], 'control-plane');
   const kind = need(doc.kind, 'kind');
   const operator = need(kind.operator, 'kind.operator');
+  const packages = debianPackages(doc.debianPackages);
   return {
     epp: { default: def, versions },
-    kvEventsEpp: kvEventsEppPin(doc.kvEventsEpp, 'kvEventsEpp'),
+    kvEventsEpp: kvEventsEppPin(doc.kvEventsEpp, 'kvEventsEpp', packages),
+    operatorManager: operatorManagerPin(doc.operatorManager, 'operatorManager'),
+    goAutoAgent: goAutoAgentPin(doc.goAutoAgent, 'goAutoAgent', packages),
     jaeger: {
       ...goPin(doc.jaeger, 'jaeger'),
       release: need(doc.jaeger.release, 'jaeger.release'),
@@ -155,6 +258,7 @@ export function parseVersions(text: string): Versions {
       },
     },
     ghz: goPin(doc.ghz, 'ghz'),
+    debianPackages: packages,
   };
 }
 
@@ -162,8 +266,8 @@ const DEFAULT_FILE = join(REPO_ROOT, 'versions.yaml');
 let cached: Versions | undefined;
 
 export function loadVersions(file = DEFAULT_FILE): Versions {
-  if (file !== DEFAULT_FILE) return parseVersions(readFileSync(file, 'utf8'));
-  cached ??= parseVersions(readFileSync(DEFAULT_FILE, 'utf8'));
+  if (file !== DEFAULT_FILE) return parseVersions(readFileSync(file, 'utf8'), file);
+  cached ??= parseVersions(readFileSync(DEFAULT_FILE, 'utf8'), DEFAULT_FILE);
   return cached;
 }
 

@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { poll, PollError } from '../runtime/poll';
 import type { JaegerClient, TraceQuery } from './jaeger-client';
 import type { Trace } from './model';
 import { renderTrace } from './render';
@@ -19,6 +19,13 @@ export interface WaitOptions<T> {
   intervalMs?: number;
   /** How to show the last value seen when the deadline passes (e.g. a partial trace tree). */
   show?: (value: T) => string;
+  /** A reason to stop at once (a component of the run died); see JaegerClient.health. */
+  abortIf?: () => string | undefined;
+}
+
+/** A wait cut short because it could never succeed: a component it depends on died. */
+export class ComponentDiedError extends Error {
+  override name = 'ComponentDiedError';
 }
 
 /**
@@ -31,31 +38,20 @@ export async function waitFor<T>(
   opts: WaitOptions<T>,
 ): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 20000;
-  const started = Date.now();
-  let interval = opts.intervalMs ?? 100;
-  let polls = 0;
-  let last: T | undefined;
-  let why = 'not polled yet';
-  for (;;) {
-    polls++;
-    try {
-      last = await probe();
-      const verdict = accept(last);
-      if (verdict === true) return last;
-      why = verdict === false ? 'condition not met' : verdict;
-    } catch (err) {
-      why = `probe failed: ${(err as Error).message}`;
+  try {
+    return await poll(probe, accept, { timeoutMs, intervalMs: opts.intervalMs, abortIf: opts.abortIf });
+  } catch (err) {
+    if (!(err instanceof PollError)) throw err;
+    if (err.aborted) {
+      throw new ComponentDiedError(`stopped waiting for ${opts.description} after ${err.polls} polls: ${err.message}`);
     }
-    if (Date.now() - started >= timeoutMs) {
-      const seen = last === undefined ? 'nothing' : opts.show ? opts.show(last) : JSON.stringify(last);
-      throw new WaitTimeoutError(
-        `timed out after ${(timeoutMs / 1000).toFixed(1)}s (${polls} polls) waiting for ${opts.description}\n` +
-          `last reason: ${why}\nlast seen:\n${seen}`,
-        last,
-      );
-    }
-    await delay(interval);
-    interval = Math.min(interval * 1.5, 1000);
+    const last = err.lastValue as T | undefined;
+    const seen = last === undefined ? 'nothing' : opts.show ? opts.show(last) : JSON.stringify(last);
+    throw new WaitTimeoutError(
+      `timed out after ${(timeoutMs / 1000).toFixed(1)}s (${err.polls} polls) waiting for ${opts.description}\n` +
+        `last reason: ${err.lastReason}\nlast seen:\n${seen}`,
+      last,
+    );
   }
 }
 
@@ -69,7 +65,11 @@ export function waitForTrace(
   return waitFor(
     () => client.getTrace(traceId),
     (t) => (t ? condition(t) : 'trace not in Jaeger yet'),
-    { ...opts, show: (t) => (t ? renderTrace(t, { jaegerUi: client.uiUrl }) : `trace ${traceId}: not found`) },
+    {
+      ...opts,
+      abortIf: client.health,
+      show: (t) => (t ? renderTrace(t, { jaegerUi: client.uiUrl }) : `trace ${traceId}: not found`),
+    },
   ) as Promise<Trace>;
 }
 
@@ -82,6 +82,7 @@ export function waitForTraces(
 ): Promise<Trace[]> {
   return waitFor(() => client.findTraces(query), condition, {
     ...opts,
+    abortIf: client.health,
     show: (ts) => (ts.length ? ts.map((t) => renderTrace(t, { jaegerUi: client.uiUrl })).join('\n') : 'no traces'),
   });
 }

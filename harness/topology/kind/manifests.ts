@@ -8,6 +8,7 @@ import { mockVllmServerArgs } from '../../components/mock-vllm';
 import { resolveEppVersion, selectPins, type Versions } from '../../tools/versions';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
 import { renderTemplate } from '../../components/templates';
+import { eppPodAnnotations } from '../../components/operator-epp-pod';
 
 export const KIND_NAMESPACE = 'epp-e2e';
 export const INSTRUMENTATION_NAME = 'epp-go';
@@ -88,11 +89,10 @@ export function renderKindManifests(opts: RunOptions, pins: Versions, namespace 
     ),
     eppService: EPP_SERVICE,
     eppImage: epp.image,
-    eppPodAnnotations: {
-      'instrumentation.opentelemetry.io/inject-go': INSTRUMENTATION_NAME,
-      ...(opts.kind.goTargetExe ? { 'instrumentation.opentelemetry.io/otel-go-auto-target-exe': epp.imageBinary } : {}),
-      'instrumentation.opentelemetry.io/container-names': 'epp',
-    },
+    eppPodAnnotations: eppPodAnnotations({
+      instrumentation: INSTRUMENTATION_NAME,
+      targetExe: opts.kind.goTargetExe ? epp.imageBinary : undefined,
+    }),
     eppHealthService: EXT_PROC_SERVICE,
     eppArgs: eppArgs(
       { grpc: KIND_PORTS.eppGrpc, health: KIND_PORTS.eppHealth, metrics: KIND_PORTS.eppMetrics },

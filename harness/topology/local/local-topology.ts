@@ -28,6 +28,14 @@ import { faultsOf } from '../../faults/catalog';
 import { freePortOnAll, freePorts } from '../../runtime/ports';
 import { kvEventsContractFor, kvTopicEndpoint } from '../../traces/contracts';
 import { createRunContext, type RunContext } from '../../runtime/run-context';
+import type { KubeObject } from '../../components/kube-client';
+import {
+  ensureOperatorModeTools,
+  startEppThroughOperator,
+  LOCAL_INSTRUMENTATION,
+  OPERATOR_NAMESPACE,
+} from './operator-mode';
+import { EPP_WORKLOAD } from '../../components/operator-epp-pod';
 
 export { ENVOY_SERVICE, MOCK_VLLM_SERVICE };
 
@@ -43,11 +51,24 @@ class LocalTopology implements Topology {
   constructor(
     readonly endpoints: Endpoints,
     private readonly ctx: RunContext,
+    private readonly kube: KubeClient,
   ) {
     this.capabilities = new Set<Capability>([
       ...TOPOLOGY_CAPABILITIES.local,
       ...(endpoints.kvEvents ? (['kv-events'] as const) : []),
     ]);
+  }
+
+  /** Operator mode: the EPP Pod as the API server has it now (after the operator's webhook mutated it). */
+  async eppPod(): Promise<KubeObject> {
+    if (!this.endpoints.operator) throw new Error('this local topology does not run the EPP through the operator');
+    const pod = await this.kube.get({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: this.endpoints.operator.eppPod, namespace: this.endpoints.operator.namespace },
+    });
+    if (!pod) throw new Error(`the EPP pod ${this.endpoints.operator.eppPod} is gone from the local API server`);
+    return pod;
   }
 
   async collectLogs(): Promise<Record<string, string>> {
@@ -71,6 +92,9 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
   const tools = await ensureLocalTools(versions, opts.eppVersion, progress);
   // The KV-events EPP replaces the pinned one for the scenarios that ask for it (see versions.yaml kvEventsEpp).
   const kvEpp = opts.kvEventsEpp ? await ensureKvEventsEpp(versions, progress) : undefined;
+  const opTools = opts.operatorMode
+    ? await ensureOperatorModeTools(versions, opts.kind.operatorVersion, progress)
+    : undefined;
   const eppName = kvEpp ? kvEventsEppKey(versions) : epp.name;
   const ctx = createRunContext(opts.runsRoot, progress);
   progress(`run ${ctx.runId}: logs in ${ctx.logsDir}`);
@@ -90,7 +114,10 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       envoyAdmin,
       gateway,
       kvEventsPort,
-    ] = await freePorts(14);
+      opWebhook,
+      opMetrics,
+      opHealth,
+    ] = await freePorts(17);
     // One Pod per model server, each on its own loopback IP and all on one port, as on kind.
     const servers = Array.from({ length: opts.models }, (_, i) => ({ name: `mock-vllm-${i}`, ip: modelServerIp(i) }));
     const modelPort = await freePortOnAll(servers.map((m) => m.ip));
@@ -108,6 +135,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       progress(`kube-apiserver ready; CRDs established: ${crds.join(', ')}`);
       return { api, kube };
     })();
+    const otlp = { grpc: `http://127.0.0.1:${jOtlpGrpc}`, http: `http://127.0.0.1:${jOtlpHttp}` };
 
     const tracingAndModels = (async () => {
       progress(`starting Jaeger ${versions.jaeger.release}`);
@@ -185,23 +213,54 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       // Its chat-template module (Python, embedded) is imported at start-up from the kv-cache module's source.
       kvEnv.PYTHONPATH = kvEpp.pythonPath;
     }
-    await startEpp(
-      ctx,
-      kvEpp?.binary ?? tools.epp,
-      { grpc: eGrpc, health: eHealth, metrics: eMetrics },
-      {
-        ...eppEnv(api.kubeconfig, {
-          otlpEndpoint: opts.eppOtlpEndpoint ?? jaeger.otlpGrpcEndpoint,
-          serviceName: opts.eppServiceName,
-          sampler: opts.eppSampler,
-          samplerArg: opts.eppSamplerArg,
-          resourceAttributes: opts.eppResourceAttributes,
-          faults: faultsOf(opts.faults, 'epp'),
-        }),
-        ...kvEnv,
-      },
-      kvArgs,
-    );
+    let operator: Endpoints['operator'];
+    if (opTools) {
+      const r = await startEppThroughOperator(ctx, {
+        opts,
+        kube,
+        kubeconfig: api.kubeconfig,
+        tools: opTools,
+        eppBinary: tools.epp,
+        eppPin: epp.pin,
+        operatorPorts: { webhook: opWebhook, metrics: opMetrics, health: opHealth },
+        eppPorts: { grpc: eGrpc, health: eHealth, metrics: eMetrics },
+        jaeger: { otlpGrpc: otlp.grpc, otlpHttp: otlp.http },
+      });
+      operator = {
+        version: opts.kind.operatorVersion,
+        namespace: OPERATOR_NAMESPACE,
+        instrumentation: LOCAL_INSTRUMENTATION,
+        eppPod: EPP_WORKLOAD,
+        imageBinary: epp.pin.imageBinary,
+        eppEnv: r.eppEnv,
+        sidecarEnv: r.sidecarEnv,
+        otlp,
+        agent: r.agent && {
+          probesOff: r.agent.probesOff,
+          loadSeconds: r.agent.loadSeconds,
+          service: r.sidecarEnv?.OTEL_SERVICE_NAME ?? '',
+        },
+        noAgentReason: r.noAgentReason,
+      };
+    } else {
+      await startEpp(
+        ctx,
+        kvEpp?.binary ?? tools.epp,
+        { grpc: eGrpc, health: eHealth, metrics: eMetrics },
+        {
+          ...eppEnv(api.kubeconfig, {
+            otlpEndpoint: opts.eppOtlpEndpoint ?? jaeger.otlpGrpcEndpoint,
+            serviceName: opts.eppServiceName,
+            sampler: opts.eppSampler,
+            samplerArg: opts.eppSamplerArg,
+            resourceAttributes: opts.eppResourceAttributes,
+            faults: faultsOf(opts.faults, 'epp'),
+          }),
+          ...kvEnv,
+        },
+        kvArgs,
+      );
+    }
     progress(`starting Envoy ${versions.envoy.version}`);
     await startEnvoy(ctx, tools.envoy, {
       adminPort: envoyAdmin,
@@ -229,12 +288,18 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
         url: `http://${addressOf(m.ip)}`,
         model: opts.modelName,
       })),
-      services: { epp: opts.eppServiceName, envoy: ENVOY_SERVICE, mockVllm: MOCK_VLLM_SERVICE },
+      // In operator mode the EPP's service name is the one the operator gave it (the pod's name).
+      services: {
+        epp: operator?.eppEnv.OTEL_SERVICE_NAME ?? opts.eppServiceName,
+        envoy: ENVOY_SERVICE,
+        mockVllm: MOCK_VLLM_SERVICE,
+      },
       logsDir: ctx.logsDir,
       runDir: ctx.runDir,
+      ...(operator ? { operator } : {}),
     };
     writeFileSync(join(ctx.runDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
-    return new LocalTopology(endpoints, ctx);
+    return new LocalTopology(endpoints, ctx, kube);
   } catch (err) {
     progress(`start-up failed; stopping what was started (logs kept in ${ctx.logsDir})`);
     await ctx.registry.stopAll();

@@ -28,7 +28,29 @@ export interface EppContract {
   basis: 'recorded' | 'source-reading';
   /** Whether the EPP continues the trace the request arrived with (extracts W3C traceparent). */
   joinsIncomingTrace: boolean;
+  /**
+   * What the operator's Go eBPF agent and the EPP's own SDK make of one request together (local operator mode,
+   * on this kind of kernel: lockdown "integrity", so the agent's context-writing probes are off). Observed, not
+   * wished: the hybrid scenario fails when reality differs either way.
+   */
+  hybrid?: HybridContract;
   /** The spans of one completion request with the default plugin configuration. */
   spans: SpanContract[];
   notes: string;
+}
+
+/**
+ * Do the EPP's own gateway.request spans share the trace of the agent's gRPC server span for the ext_proc
+ * stream, and descend from it? `same-trace` means in the trace but not below the agent's span.
+ */
+export type HybridVerdict = 'joined' | 'same-trace' | 'separate';
+
+export interface HybridContract {
+  /** A request through Envoy with a client traceparent. */
+  withTraceparent: HybridVerdict;
+  /** An ext_proc call that carries no traceparent metadata: is the agent's server span exported at all? */
+  withoutTraceparent: 'exported' | 'dropped';
+  /** Why, and the upstream issue for behaviour that is a known upstream bug. */
+  why: string;
+  upstream?: string;
 }
