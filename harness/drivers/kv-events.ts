@@ -1,5 +1,5 @@
-import axios from 'axios';
-import { setTimeout as delay } from 'node:timers/promises';
+import { http } from '../runtime/http';
+import { poll, PollError } from '../runtime/poll';
 import {
   blockStoredFor,
   KvEventPublisher,
@@ -29,19 +29,38 @@ export function counterValue(text: string, name: string): number | undefined {
   return found ? sum : undefined;
 }
 
-/** Reads a counter every 100 ms until it reaches `atLeast` or the time is up; returns the last value read. */
+/** Reads a counter until it reaches `atLeast` or the time is up; returns the last value read. */
 async function pollCounter(
   read: () => Promise<number>,
   atLeast: number,
   timeoutMs: number,
 ): Promise<{ reached: boolean; last: number }> {
-  const started = Date.now();
-  let last = await read();
-  while (last < atLeast && Date.now() - started < timeoutMs) {
-    await delay(100);
-    last = await read();
+  try {
+    return { reached: true, last: await poll(read, (v) => v >= atLeast, { timeoutMs, maxIntervalMs: 100 }) };
+  } catch (err) {
+    if (!(err instanceof PollError)) throw err;
+    return { reached: false, last: (err.lastValue as number | undefined) ?? 0 };
   }
-  return { reached: last >= atLeast, last };
+}
+
+/**
+ * The slow-joiner handshake: sends one harmless message per try until `counter` moves past `before` (PUB/SUB
+ * drops what is sent before the subscription has propagated). Returns the counter then, or undefined.
+ */
+async function handshake(
+  send: () => Promise<unknown>,
+  counter: () => Promise<number>,
+  before: number,
+  timeoutMs: number,
+): Promise<number | undefined> {
+  const probe = async (): Promise<number> => {
+    await send();
+    return counter();
+  };
+  return poll(probe, (now) => now > before, { timeoutMs, intervalMs: 50, maxIntervalMs: 50 }).catch((err) => {
+    if (err instanceof PollError) return undefined;
+    throw err;
+  });
 }
 
 /**
@@ -89,12 +108,7 @@ export class KvEventsDriver {
 
   private async metricsText(): Promise<string> {
     if (!this.eppMetricsUrl) throw new Error('KvEventsDriver: no EPP metrics URL to confirm arrival with');
-    const res = await axios.get<string>(this.eppMetricsUrl, {
-      responseType: 'text',
-      proxy: false,
-      validateStatus: () => true,
-    });
-    return res.data;
+    return (await http.get<string>(this.eppMetricsUrl)).data;
   }
 
   /** The EPP's received-messages counter now (0 before the first message, when it is not exported yet). */
@@ -127,13 +141,13 @@ export class KvEventsDriver {
     timeoutMs = 10000,
   ): Promise<number> {
     const before = await this.counter(counterName);
-    const started = Date.now();
-    while (Date.now() - started < timeoutMs) {
-      await this.blockStored(endpointAddress, 'kv-events-handshake', new Array<number>(blockSize).fill(0), blockSize);
-      await delay(50);
-      const now = await this.counter(counterName);
-      if (now > before) return now;
-    }
+    const now = await handshake(
+      () => this.blockStored(endpointAddress, 'kv-events-handshake', new Array<number>(blockSize).fill(0), blockSize),
+      () => this.counter(counterName),
+      before,
+      timeoutMs,
+    );
+    if (now !== undefined) return now;
     throw new Error(
       `KV events: the EPP indexed none of ${this.sent} handshake messages in ${timeoutMs / 1000}s (${counterName} stayed at ${before}); is its SUB socket bound at the endpoint given?`,
     );
@@ -146,13 +160,13 @@ export class KvEventsDriver {
    */
   async ready(endpointAddress: string, model: string, timeoutMs = 10000): Promise<number> {
     const before = await this.received();
-    const started = Date.now();
-    while (Date.now() - started < timeoutMs) {
-      await this.allBlocksCleared(endpointAddress, model);
-      await delay(50);
-      const now = await this.received();
-      if (now > before) return now;
-    }
+    const now = await handshake(
+      () => this.allBlocksCleared(endpointAddress, model),
+      () => this.received(),
+      before,
+      timeoutMs,
+    );
+    if (now !== undefined) return now;
     throw new Error(
       `KV events: the EPP counted none of ${this.sent} messages in ${timeoutMs / 1000}s; is its SUB socket bound at the endpoint given?`,
     );

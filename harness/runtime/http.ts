@@ -24,3 +24,13 @@ export const JSON_BODIES: CreateAxiosDefaults = {
 
 /** The shared client with the defaults above. */
 export const http = httpClient();
+
+/** The same, with JSON bodies parsed: for our own servers' JSON endpoints (mock admin and debug). */
+export const httpJson = httpClient(JSON_BODIES);
+
+/** The body of a 200 answer; anything else is an error naming the URL, the status and the body. */
+export function ok<T>(res: { status: number; data: T; config: { url?: string } }, what: string): T {
+  if (res.status !== 200)
+    throw new Error(`${what}: HTTP ${res.status} from ${res.config.url}: ${JSON.stringify(res.data)}`);
+  return res.data;
+}

@@ -1,4 +1,4 @@
-import axios from 'axios';
+import { httpJson, ok } from '../runtime/http';
 import { sendCompletion } from '../drivers/openai';
 import type { KvEventsDriver } from '../drivers/kv-events';
 import { wordPrompt, wordTokenIds } from '../drivers/word-tokenizer';
@@ -10,7 +10,7 @@ import { KV_INDEX } from './kv-index';
 
 /** The KV-event batches a mock vLLM says it published (its /debug/kv-events), oldest first. */
 export async function mockKvEvents(url: string): Promise<PublishedKvEvent[]> {
-  return (await axios.get<PublishedKvEvent[]>(`${url}/debug/kv-events`, { proxy: false })).data;
+  return ok(await httpJson.get<PublishedKvEvent[]>(`${url}/debug/kv-events`), 'mock vLLM KV events');
 }
 
 export interface KvPickCase {

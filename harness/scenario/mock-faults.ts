@@ -1,4 +1,4 @@
-import axios from 'axios';
+import { httpJson, ok } from '../runtime/http';
 import type { Endpoints } from '../topology/types';
 
 /** Turns fault switches on (or all off with []) on every mock vLLM of a running topology. */
@@ -6,13 +6,10 @@ export async function setMockFaults(e: Endpoints, faults: string[] | ((model: st
   await Promise.all(
     e.models.map(async (m) => {
       const wanted = typeof faults === 'function' ? faults(m.name) : faults;
-      const res = await axios.post(
-        `${m.url}/admin/faults`,
-        { faults: wanted },
-        { validateStatus: () => true, proxy: false },
+      ok(
+        await httpJson.post(`${m.url}/admin/faults`, { faults: wanted }),
+        `${m.name} refused faults ${wanted.join(',')}`,
       );
-      if (res.status !== 200)
-        throw new Error(`${m.name} refused faults ${wanted.join(',')}: ${JSON.stringify(res.data)}`);
     }),
   );
 }
@@ -21,8 +18,8 @@ export async function setMockFaults(e: Endpoints, faults: string[] | ((model: st
 export async function mockFaults(e: Endpoints): Promise<Map<string, string[]>> {
   const entries = await Promise.all(
     e.models.map(async (m) => {
-      const res = await axios.get<{ faults: string[] }>(`${m.url}/admin/faults`, { proxy: false });
-      return [m.name, res.data.faults] as const;
+      const res = await httpJson.get<{ faults: string[] }>(`${m.url}/admin/faults`);
+      return [m.name, ok(res, `${m.name}'s faults`).faults] as const;
     }),
   );
   return new Map(entries);
@@ -35,7 +32,7 @@ export interface MockRequest {
 
 /** What a mock vLLM received (newest last), to check which headers reached the model server. */
 export async function mockRequests(url: string): Promise<MockRequest[]> {
-  return (await axios.get<MockRequest[]>(`${url}/debug/requests`, { proxy: false })).data;
+  return ok(await httpJson.get<MockRequest[]>(`${url}/debug/requests`), 'mock vLLM requests');
 }
 
 /**
