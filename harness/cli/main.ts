@@ -18,6 +18,7 @@ import { ensureOperatorPathTools } from '../tools/operator-path-tools';
 import { ensureOperator } from '../tools/operator-tool';
 import { realKindDeps } from '../topology/kind/real-deps';
 import { formatChecks, runDoctor } from './doctor';
+import { faultsCommand } from './faults-command';
 import { jestArgs, runScenarios, scenarioNames } from './run-scenarios';
 
 /** Every flag any command takes; each command lists the ones it takes (COMMANDS), and only those parse. */
@@ -33,7 +34,13 @@ const FLAGS = {
   'envoy-version': { type: 'string', multiple: true, arg: 'V', help: 'Envoy version (pin or alternative)' },
   'epp-sampler': { type: 'string', arg: 'NAME', help: "the EPP's OTEL_TRACES_SAMPLER" },
   'epp-sampler-arg': { type: 'string', arg: 'R', help: "the EPP's OTEL_TRACES_SAMPLER_ARG (0..1)" },
-  fault: { type: 'string', multiple: true, arg: 'mock-vllm:FAULT', help: 'break a component on purpose' },
+  fault: {
+    type: 'string',
+    multiple: true,
+    arg: 'COMPONENT:FAULT',
+    help: 'break a component on purpose (mock-vllm, envoy, epp; see README)',
+  },
+  'update-readme': { type: 'boolean', help: "rewrite the README's fault table from the declarations" },
   scenario: { type: 'string', multiple: true, arg: 'NAME', help: 'a scenario of scenarios/ (repeatable)' },
   json: { type: 'boolean', help: 'print the endpoints as one JSON line' },
   'cluster-name': { type: 'string', arg: 'NAME', help: 'kind cluster name' },
@@ -112,6 +119,13 @@ const COMMANDS: Record<string, Command> = {
       'processes, plus the diff of the mutated EPP pods), diff; exit 1 on a regression',
     flags: ['topology', 'from', 'to', 'scenario', 'cluster-name', 'reuse-cluster', 'keep-cluster'],
     run: (values) => upgradeCheck(values),
+  },
+  faults: {
+    summary:
+      'every fault switch (or each --fault) on in turn against the scenarios that own it: caught or MISSED, ' +
+      'reports/faults.{md,json}; exit 1 when one is missed',
+    flags: ['topology', 'fault', 'update-readme'],
+    run: (values) => faults(values),
   },
   down: {
     summary: 'stop every run started by `up` from this checkout',
@@ -384,6 +398,17 @@ async function upgradeCheck(values: Values): Promise<number> {
   }
   process.stdout.write(`${result.text}\n\nreports: ${result.markdownFile}\n         ${result.htmlFile}\n`);
   return result.regressed ? 1 : 0;
+}
+
+async function faults(values: Values): Promise<number> {
+  // --fault picks which switches to try; each run carries one. Local unless told otherwise.
+  const opts = resolveRunOptions({
+    ...rawOptions(values),
+    topology: (values.topology as string | undefined) ?? 'local',
+    faults: [],
+  });
+  const wanted = (values.fault as string[] | undefined) ?? [];
+  return faultsCommand(opts, wanted, { updateReadme: values['update-readme'] === true }, progress);
 }
 
 async function down(): Promise<number> {

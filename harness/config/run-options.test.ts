@@ -39,7 +39,8 @@ describe('run options', () => {
     [{ models: 'two' }, '--models must be a whole number from 1 to 8'],
     [{ eppVersion: 'v0.10.0' }, 'unknown EPP version "v0.10.0"; pinned versions are: gie-v1.5.0, gie-v1.4.0'],
     [{ eppSamplerArg: '1.5' }, '--epp-sampler-arg must be a ratio between 0 and 1'],
-    [{ faults: ['envoy:down'] }, '--fault takes COMPONENT:FAULT with COMPONENT mock-vllm'],
+    [{ faults: ['gateway:down'] }, '--fault takes COMPONENT:FAULT with COMPONENT one of mock-vllm, envoy, epp'],
+    [{ faults: ['envoy:down'] }, 'unknown envoy fault "down"; valid: no-tracing'],
     [{ faults: ['mock-vllm:explode'] }, 'unknown mock-vllm fault "explode"; valid: drop-traceparent'],
     [{ eppResourceAttributes: 'novalue' }, 'resource attribute "novalue" is not key=value'],
     [{ operatorVersion: '0.148' }, '--operator-version must be an OpenTelemetry Operator release like v0.148.0'],
@@ -53,6 +54,11 @@ describe('run options', () => {
     const o = resolve({ eppVersion: 'v1.4.0', faults: ['mock-vllm:no-spans'] });
     expect(o.eppVersion).toBe('gie-v1.4.0');
     expect(o.faults).toEqual([{ component: 'mock-vllm', fault: 'no-spans' }]);
+    const other = resolve({ faults: ['envoy:no-tracing', 'epp:wrong-exporter'] });
+    expect(other.faults).toEqual([
+      { component: 'envoy', fault: 'no-tracing' },
+      { component: 'epp', fault: 'wrong-exporter' },
+    ]);
   });
 
   it('has kind defaults from versions.yaml, and flags or env to keep or reuse the cluster', () => {

@@ -1,20 +1,10 @@
 import { join } from 'node:path';
+import { parseFaultSpec } from '../faults/catalog';
+import type { FaultComponent } from '../faults/types';
 import { loadVersions, REPO_ROOT, resolveEppVersion, selectPins, type Versions } from '../tools/versions';
 
 export const TOPOLOGIES = ['local', 'kind'] as const;
 export type TopologyName = (typeof TOPOLOGIES)[number];
-
-export const MOCK_VLLM_FAULTS = [
-  'drop-traceparent',
-  'new-root-trace',
-  'orphan-parent',
-  'no-spans',
-  'slow-export',
-  'wrong-kv-topic',
-  'no-kv-events',
-  'wrong-span-name',
-  'http-500',
-] as const;
 
 export interface RunOptions {
   topology: TopologyName;
@@ -33,8 +23,8 @@ export interface RunOptions {
   /** Where the EPP exports; overridden to a dead address by the exporter-fault scenario. */
   eppOtlpEndpoint?: string;
   modelName: string;
-  /** component:fault pairs; only the mock vLLM has switches today. */
-  faults: { component: 'mock-vllm'; fault: string }[];
+  /** component:fault pairs (harness/faults/catalog.ts): the mock vLLM's, and Envoy's and the EPP's config ones. */
+  faults: { component: FaultComponent; fault: string }[];
   runsRoot: string;
   /**
    * Run the KV-events EPP (versions.yaml kvEventsEpp) instead of the pinned one: local topology only, for the
@@ -153,14 +143,11 @@ export function resolveRunOptions(
     throw new OptionError(`--epp-sampler-arg must be a ratio between 0 and 1, got "${eppSamplerArg}"`);
   }
   const faults = (raw.faults ?? (env.EPP_E2E_FAULTS ? env.EPP_E2E_FAULTS.split(',') : [])).map((f) => {
-    const [component, fault, ...rest] = f.trim().split(':');
-    if (component !== 'mock-vllm' || !fault || rest.length) {
-      throw new OptionError(`--fault takes COMPONENT:FAULT with COMPONENT mock-vllm, got "${f}"`);
+    try {
+      return parseFaultSpec(f);
+    } catch (err) {
+      throw new OptionError((err as Error).message);
     }
-    if (!(MOCK_VLLM_FAULTS as readonly string[]).includes(fault)) {
-      throw new OptionError(`unknown mock-vllm fault "${fault}"; valid: ${MOCK_VLLM_FAULTS.join(', ')}`);
-    }
-    return { component: 'mock-vllm' as const, fault };
   });
   // An empty EPP_E2E_OPERATOR_VERSION (a CI matrix's "pinned" entry) means the pin.
   const operatorVersion = raw.operatorVersion ?? (env.EPP_E2E_OPERATOR_VERSION || versions.kind.operator.default);

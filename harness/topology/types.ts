@@ -1,6 +1,6 @@
 /** A model server as a scenario addresses it. */
 export interface ModelEndpoint {
-  /** The endpoint name the EPP uses, e.g. `mock-vllm-rank-0`. */
+  /** The endpoint name the EPP uses, e.g. `mock-vllm-0` (the Pod name). */
   name: string;
   /** What the EPP writes into x-gateway-destination-endpoint for it. */
   address: string;

@@ -1,3 +1,4 @@
+import { faultsOf } from '../../faults/catalog';
 import type { RunOptions } from '../../config/run-options';
 import { EXT_PROC_SERVICE, eppArgs, eppEnv, renderInferencePool } from '../../components/epp';
 import { renderEnvoyBootstrap } from '../../components/envoy';
@@ -50,7 +51,7 @@ export function renderKindManifests(opts: RunOptions, pins: Versions, namespace 
   const versions = selectPins(pins, opts);
   const epp = resolveEppVersion(versions, opts.eppVersion).pin;
   const jaegerHost = svc('jaeger', namespace);
-  const mockFaults = opts.faults.filter((f) => f.component === 'mock-vllm').map((f) => f.fault);
+  const mockFaults = faultsOf(opts.faults, 'mock-vllm');
   const ratio = opts.eppSamplerArg;
   const values: Record<string, unknown> = {
     namespace,
@@ -104,6 +105,7 @@ export function renderKindManifests(opts: RunOptions, pins: Versions, namespace 
         sampler: opts.eppSampler,
         samplerArg: opts.eppSamplerArg,
         resourceAttributes: opts.eppResourceAttributes,
+        faults: faultsOf(opts.faults, 'epp'),
       }),
     ).map(([name, value]) => ({ name, value })),
     envoyImage: versions.envoy.image,
@@ -119,6 +121,7 @@ export function renderKindManifests(opts: RunOptions, pins: Versions, namespace 
       listenAddress: '0.0.0.0',
       eppHost: svc(EPP_SERVICE, namespace),
       otlpHost: jaegerHost,
+      faults: faultsOf(opts.faults, 'envoy'),
     }),
   };
   return [

@@ -5,8 +5,9 @@ import {
   MODEL_SERVER_POD,
   POOL_NAMESPACE,
   installEppCrds,
+  modelServerIp,
   renderInferencePool,
-  renderModelServerPod,
+  renderModelServerPods,
   startEpp,
   eppEnv,
   renderKvEventsEppConfig,
@@ -23,7 +24,9 @@ import { ensureKvEventsEpp, ensureLocalTools, kvEventsEppKey } from '../../tools
 import { loadVersions, resolveEppVersion, selectPins } from '../../tools/versions';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
-import { freePorts } from '../../runtime/ports';
+import { faultsOf } from '../../faults/catalog';
+import { freePortOnAll, freePorts } from '../../runtime/ports';
+import { kvEventsContractFor, kvTopicEndpoint } from '../../traces/contracts';
 import { createRunContext, type RunContext } from '../../runtime/run-context';
 import type { KubeObject } from '../../components/kube-client';
 import {
@@ -38,6 +41,8 @@ export { ENVOY_SERVICE, MOCK_VLLM_SERVICE };
 
 /** vLLM's default block size, used by the KV-events EPP's indexer and by whoever publishes to it. */
 export const KV_BLOCK_SIZE = 16;
+/** vLLM's PYTHONHASHSEED as the KV-events EPP and the mocks both use it: the root of the block-key chain. */
+export const KV_HASH_SEED = '';
 
 class LocalTopology implements Topology {
   readonly name = 'local' as const;
@@ -112,8 +117,14 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       opWebhook,
       opMetrics,
       opHealth,
-      ...modelPorts
-    ] = await freePorts(17 + opts.models);
+    ] = await freePorts(17);
+    // One Pod per model server, each on its own loopback IP and all on one port, as on kind.
+    const servers = Array.from({ length: opts.models }, (_, i) => ({ name: `mock-vllm-${i}`, ip: modelServerIp(i) }));
+    const modelPort = await freePortOnAll(servers.map((m) => m.ip));
+    const addressOf = (ip: string): string => `${ip}:${modelPort}`;
+    const kvEvents = kvEpp ? `tcp://127.0.0.1:${kvEventsPort}` : null;
+    // The mocks publish their blocks as the KV-events EPP expects them (its contract: topic, layout, keys).
+    const kvContract = kvEpp ? kvEventsContractFor(eppName) : undefined;
 
     const controlPlane = (async () => {
       progress('starting etcd and kube-apiserver');
@@ -136,16 +147,30 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
         health: jHealth,
       });
       progress(`starting ${opts.models} mock vLLM server(s)`);
-      const faults = opts.faults.filter((f) => f.component === 'mock-vllm').map((f) => f.fault);
+      const faults = faultsOf(opts.faults, 'mock-vllm');
       await Promise.all(
-        modelPorts.map((port, i) =>
+        servers.map((m) =>
           startMockVllm(ctx, {
-            name: `mock-vllm-rank-${i}`,
-            port,
+            name: m.name,
+            host: m.ip,
+            port: modelPort,
             model: opts.modelName,
             otlpEndpoint: jaeger.otlpGrpcEndpoint,
             serviceName: MOCK_VLLM_SERVICE,
             faults,
+            ...(kvEvents && kvContract
+              ? {
+                  kvEventsEndpoint: kvEvents,
+                  kv: {
+                    topicAddress: kvTopicEndpoint(kvContract, addressOf(m.ip)),
+                    tokenizer: 'words' as const,
+                    hashing: kvContract.hashing,
+                    hashSeed: KV_HASH_SEED,
+                    layout: kvContract.layout,
+                    blockSize: KV_BLOCK_SIZE,
+                  },
+                }
+              : {}),
           }),
         ),
       );
@@ -153,20 +178,20 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
     })();
 
     const [{ api, kube }, jaeger] = await Promise.all([controlPlane, tracingAndModels]);
-    const { pod, status } = renderModelServerPod(modelPorts);
     await kube.apply(
       renderInferencePool({
         namespace: POOL_NAMESPACE,
-        targetPorts: modelPorts,
+        targetPorts: [modelPort],
         eppPort: eGrpc,
         modelServerApp: MODEL_SERVER_POD,
       }),
     );
-    await kube.apply(pod);
-    await kube.applyStatus(status);
+    for (const { pod, status } of renderModelServerPods(servers, modelPort)) {
+      await kube.apply(pod);
+      await kube.applyStatus(status);
+    }
 
     progress(`starting the EPP (${eppName})`);
-    const kvEvents = kvEpp ? `tcp://127.0.0.1:${kvEventsPort}` : null;
     const kvArgs: string[] = [];
     const kvEnv: Record<string, string> = {};
     if (kvEpp) {
@@ -181,7 +206,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
           model: opts.modelName,
           tokenizerFile,
           blockSize: KV_BLOCK_SIZE,
-          hashSeed: '',
+          hashSeed: KV_HASH_SEED,
         }),
       );
       kvArgs.push(`--config-file=${configFile}`);
@@ -229,6 +254,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
             sampler: opts.eppSampler,
             samplerArg: opts.eppSamplerArg,
             resourceAttributes: opts.eppResourceAttributes,
+            faults: faultsOf(opts.faults, 'epp'),
           }),
           ...kvEnv,
         },
@@ -243,6 +269,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       otlpGrpcPort: jOtlpGrpc,
       serviceName: ENVOY_SERVICE,
       samplingPercent: 100,
+      faults: faultsOf(opts.faults, 'envoy'),
     });
 
     const endpoints: Endpoints = {
@@ -255,10 +282,10 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       eppMetrics: `http://127.0.0.1:${eMetrics}/metrics`,
       jaegerQuery: jaeger.queryUrl,
       jaegerUi: jaeger.queryUrl,
-      models: modelPorts.map((port, i) => ({
-        name: `mock-vllm-rank-${i}`,
-        address: `127.0.0.1:${port}`,
-        url: `http://127.0.0.1:${port}`,
+      models: servers.map((m) => ({
+        name: m.name,
+        address: addressOf(m.ip),
+        url: `http://${addressOf(m.ip)}`,
         model: opts.modelName,
       })),
       // In operator mode the EPP's service name is the one the operator gave it (the pod's name).

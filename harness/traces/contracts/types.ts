@@ -22,6 +22,8 @@ export interface SpanContract {
 export interface EppContract {
   /** The versions.yaml name it describes, e.g. gie-v1.5.0. */
   eppVersion: string;
+  /** What a failure calls it, when not `EPP <eppVersion>` (the model server's contract). */
+  subject?: string;
   /** `recorded`: checked against spans this harness recorded from the real binary; `source-reading`: not run here. */
   basis: 'recorded' | 'source-reading';
   /** Whether the EPP continues the trace the request arrived with (extracts W3C traceparent). */
