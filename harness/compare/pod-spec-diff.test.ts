@@ -1,5 +1,5 @@
 import type { KubeObject } from '../components/kube-client';
-import { diffPodSpecs, formatPodSpecDiff } from './pod-spec-diff';
+import { diffPodSpecs, formatPodSpecDiff, localPorts } from './pod-spec-diff';
 
 function pod(image: string | undefined, env: Record<string, string>, privileged = true): KubeObject {
   const containers: unknown[] = [{ name: 'epp', env: [{ name: 'OTEL_SERVICE_NAME', value: 'epp' }] }];
@@ -49,5 +49,12 @@ describe('pod-spec diff between two operator releases', () => {
       expect.objectContaining({ what: 'opentelemetry-auto-instrumentation securityContext', regression: true }),
     ]);
     expect(formatPodSpecDiff('v1', 'v2', [])).toBe('mutated EPP pod: identical under operator v1 and v2');
+  });
+
+  it("ignores each local run's own ports", () => {
+    const a = pod('img', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:34943' });
+    const b = pod('img', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:37845' });
+    expect(diffPodSpecs(a, b, localPorts)).toEqual([]);
+    expect(diffPodSpecs(a, b)).toHaveLength(1);
   });
 });

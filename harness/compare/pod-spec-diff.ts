@@ -11,13 +11,20 @@ export interface PodSpecChange {
   regression: boolean;
 }
 
-function envMap(c: PodContainer | undefined): Map<string, string> {
+function envMap(c: PodContainer | undefined, normalize: (v: string) => string): Map<string, string> {
   return new Map(
     (c?.env ?? []).map((e) => [
       e.name,
-      e.value ?? (e.valueFrom?.fieldRef ? `fieldRef:${e.valueFrom.fieldRef.fieldPath}` : JSON.stringify(e.valueFrom)),
+      normalize(
+        e.value ?? (e.valueFrom?.fieldRef ? `fieldRef:${e.valueFrom.fieldRef.fieldPath}` : JSON.stringify(e.valueFrom)),
+      ),
     ]),
   );
+}
+
+/** Each local run picks its own ports: in a diff between two runs, a loopback port is not a change. */
+export function localPorts(v: string): string {
+  return v.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>');
 }
 
 const show = (v: unknown): string => (v === undefined ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -27,7 +34,11 @@ const show = (v: unknown): string => (v === undefined ? '(none)' : typeof v === 
  * sidecar and of the EPP container, and the pod-level fields Go injection sets. A removal is a regression; an
  * added or changed value is reported for a human to judge (a new image tag is expected in an upgrade).
  */
-export function diffPodSpecs(a: KubeObject, b: KubeObject): PodSpecChange[] {
+export function diffPodSpecs(
+  a: KubeObject,
+  b: KubeObject,
+  normalize: (v: string) => string = (v) => v,
+): PodSpecChange[] {
   const out: PodSpecChange[] = [];
   const side = (p: KubeObject): PodContainer | undefined => podContainers(p).find((c) => c.name === GO_SIDECAR);
   const epp = (p: KubeObject): PodContainer | undefined => podContainers(p).find((c) => c.name === EPP_CONTAINER);
@@ -57,8 +68,8 @@ export function diffPodSpecs(a: KubeObject, b: KubeObject): PodSpecChange[] {
     [GO_SIDECAR, sa, sb],
     [EPP_CONTAINER, epp(a), epp(b)],
   ] as const) {
-    const ea = envMap(ca);
-    const eb = envMap(cb);
+    const ea = envMap(ca, normalize);
+    const eb = envMap(cb, normalize);
     for (const name of [...new Set([...ea.keys(), ...eb.keys()])].sort()) {
       if (ea.get(name) === eb.get(name)) continue;
       out.push({

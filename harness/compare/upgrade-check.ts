@@ -6,7 +6,7 @@ import { acquireCluster, type KindDeps } from '../topology/kind/kind-topology';
 import type { KubeObject } from '../components/kube-client';
 import { compareRecords, htmlReport, markdownReport, textReport } from './report';
 import { compareVariants, recordVariant, type CompareResult, type Variant } from './compare';
-import { diffPodSpecs, formatPodSpecDiff, type PodSpecChange } from './pod-spec-diff';
+import { diffPodSpecs, formatPodSpecDiff, localPorts, type PodSpecChange } from './pod-spec-diff';
 
 /** Both sides run in the check's one cluster, which neither deletes (the check does, at the end). */
 export function upgradeVariants(base: RunOptions, from: string, to: string): [Variant, Variant] {
@@ -98,7 +98,7 @@ export async function localOperatorUpgradeCheck(
   const a = await record(variant(from));
   const b = await record(variant(to));
   const c = compareRecords(a, b);
-  const podSpecChanges = diffPodSpecs(pods[0], pods[1]);
+  const podSpecChanges = diffPodSpecs(pods[0], pods[1], localPorts);
   const podText = formatPodSpecDiff(from, to, podSpecChanges);
   const stem = join(outDir, `upgrade-${from}-${to}`);
   writeFileSync(`${stem}.md`, `${markdownReport(a, b, c)}\n\n## Mutated EPP pod\n\n\`\`\`\n${podText}\n\`\`\`\n`);
