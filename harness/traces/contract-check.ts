@@ -37,8 +37,18 @@ function describeParent(t: Trace, s: Span): string {
  * shows its whole effect in one run instead of one failure at a time. Only spans of the contract's roles
  * (by service name) are considered "ours": other services' spans in the trace are not unexpected.
  */
-export function checkContract(t: Trace, contract: EppContract, services: Partial<Record<Role, string>>): Deviation[] {
+export function checkContract(
+  t: Trace,
+  contract: EppContract,
+  services: Partial<Record<Role, string>>,
+  config?: string,
+): Deviation[] {
   const out: Deviation[] = [];
+  const spans = [...contract.spans, ...(config ? (contract.configSpans?.[config] ?? []) : [])];
+  if (config && !contract.configSpans?.[config]) {
+    throw new Error(`contract ${contract.eppVersion} has no configuration "${config}"`);
+  }
+  contract = { ...contract, spans };
   const roles = new Set(contract.spans.map((s) => s.role));
   const ours = t.spans.filter((s) => [...roles].some((r) => services[r] === s.service));
   for (const want of contract.spans) {
@@ -51,7 +61,8 @@ export function checkContract(t: Trace, contract: EppContract, services: Partial
       if (s.kind !== want.kind) out.push({ kind: 'wrong-kind', span: want.name, expected: want.kind, found: s.kind });
       if (want.parent !== undefined) {
         const got = describeParent(t, s);
-        if (got !== want.parent) out.push({ kind: 'wrong-parent', span: want.name, expected: want.parent, found: got });
+        const ok = want.parent === 'incoming-or-root' ? got === 'incoming' || got === 'root' : got === want.parent;
+        if (!ok) out.push({ kind: 'wrong-parent', span: want.name, expected: want.parent, found: got });
       }
       if (want.scope !== undefined && s.scope.name !== want.scope) {
         out.push({ kind: 'wrong-scope', span: want.name, expected: want.scope, found: s.scope.name });
