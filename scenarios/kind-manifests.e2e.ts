@@ -47,7 +47,7 @@ if (!gate.applies) {
       readFileSync(join(operatorDir, 'config', 'crd', 'bases', 'opentelemetry.io_instrumentations.yaml'), 'utf8'),
     )[0].toJS() as KubeObject;
     const crds = [
-      ...readEppCrds(await moduleDir(resolveEppVersion(versions, opts.eppVersion).pin)),
+      ...readEppCrds(await moduleDir(resolveEppVersion(versions, opts.eppVersion).pin.crds)),
       instrumentationCrd,
     ];
     for (const c of crds) await kube.apply(c);

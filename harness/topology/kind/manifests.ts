@@ -47,7 +47,7 @@ function svc(name: string, namespace: string): string {
  */
 export function renderKindManifests(opts: RunOptions, pins: Versions, namespace = KIND_NAMESPACE): ManifestStep[] {
   const versions = selectPins(pins, opts);
-  const epp = resolveEppVersion(versions, opts.eppVersion).pin;
+  const epp = resolveEppVersion(versions, opts.eppVersion, opts.topology).pin;
   const jaegerHost = svc('jaeger', namespace);
   const mockFaults = opts.faults.filter((f) => f.component === 'mock-vllm').map((f) => f.fault);
   const ratio = opts.eppSamplerArg;

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunOptions } from '../../config/run-options';
+import { CUSTOM_EPP, type RunOptions } from '../../config/run-options';
 import {
   MODEL_SERVER_POD,
   POOL_NAMESPACE,
@@ -62,11 +62,18 @@ class LocalTopology implements Topology {
  */
 export async function startLocalTopology(opts: RunOptions, progress: (m: string) => void): Promise<Topology> {
   const versions = selectPins(loadVersions(), opts);
-  const epp = resolveEppVersion(versions, opts.eppVersion);
-  const tools = await ensureLocalTools(versions, opts.eppVersion, progress);
+  // An EPP binary without a contract (CUSTOM_EPP) still reads the InferencePool: the local default's CRDs.
+  const epp = resolveEppVersion(versions, opts.eppVersion === CUSTOM_EPP ? undefined : opts.eppVersion);
+  const tools = await ensureLocalTools(
+    versions,
+    opts.eppBinary ? undefined : opts.eppVersion,
+    progress,
+    opts.eppBinary,
+  );
+  if (opts.eppBinary) progress(`EPP binary ${opts.eppBinary}: contract ${opts.eppVersion} (${opts.eppContractSource})`);
   // The KV-events EPP replaces the pinned one for the scenarios that ask for it (see versions.yaml kvEventsEpp).
   const kvEpp = opts.kvEventsEpp ? await ensureKvEventsEpp(versions, progress) : undefined;
-  const eppName = kvEpp ? kvEventsEppKey(versions) : epp.name;
+  const eppName = kvEpp ? kvEventsEppKey(versions) : opts.eppVersion;
   const ctx = createRunContext(opts.runsRoot, progress);
   progress(`run ${ctx.runId}: logs in ${ctx.logsDir}`);
   try {
@@ -93,7 +100,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       const etcd = await startEtcd(ctx, tools.etcd, { client: etcdClient, peer: etcdPeer });
       const api = await startKubeApiserver(ctx, tools.kubeApiserver, etcd.url, apiPort);
       const kube = new KubeClient(api.server, api.token, api.caPem);
-      const crds = await installEppCrds(kube, await moduleDir(epp.pin));
+      const crds = await installEppCrds(kube, await moduleDir(epp.pin.crds));
       progress(`kube-apiserver ready; CRDs established: ${crds.join(', ')}`);
       return { api, kube };
     })();
@@ -189,6 +196,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
     const endpoints: Endpoints = {
       topology: 'local',
       eppVersion: eppName,
+      ...(opts.eppBinary && !kvEpp ? { eppBinary: opts.eppBinary } : {}),
       gateway: `http://127.0.0.1:${gateway}`,
       extProc: `127.0.0.1:${eGrpc}`,
       // The GIE EPPs pinned here have no KV-event (ZeroMQ) subscriber; the KV-events EPP binds this one.
