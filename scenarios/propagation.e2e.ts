@@ -6,6 +6,7 @@ import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
 import type { Evidence } from '../harness/report/failure-report';
 import { testEvidence } from '../harness/report/test-evidence';
 import { failureUnderMockFaults, mockRequests } from '../harness/scenario/mock-faults';
+import { contractNotApplicable, runContract } from '../harness/scenario/contract-gate';
 import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
 import { contractFor, expectTrace, renderTrace, waitForTrace } from '../harness/traces';
 
@@ -94,11 +95,6 @@ describe('propagation', () => {
     await clientContextReachesModel(s, testEvidence());
   });
 
-  it("the EPP's injected context parents the model server's span (ext_proc driver, no Envoy)", async () => {
-    const s = env();
-    await eppContextParentsModel(s, testEvidence());
-  });
-
   it.each([
     [
       'drop-traceparent',
@@ -120,14 +116,22 @@ describe('propagation', () => {
     expect(err.message).toMatch(message);
   });
 
-  it('negative control: mock fault new-root-trace fails the EPP-context check', async () => {
-    const s = env();
-    const err = await failureUnderMockFaults(s.topology.endpoints, ['new-root-trace'], () =>
-      eppContextParentsModel(s, noEvidence),
-    );
-    expect(err.message).toMatch(
-      /waiting for the EPP trace [0-9a-f]{32} with the model-server span\nlast reason: no model-server span in the EPP trace yet/,
-    );
-    expect(err.message).toMatch(/llm-d-epp {2}gateway\.request {2}\[server\]/);
-  });
+  // The EPP-context checks hold the spans to the EPP's contract: an EPP binary without one cannot make them.
+  if (runContract()) {
+    it("the EPP's injected context parents the model server's span (ext_proc driver, no Envoy)", async () => {
+      const s = env();
+      await eppContextParentsModel(s, testEvidence());
+    });
+
+    it('negative control: mock fault new-root-trace fails the EPP-context check', async () => {
+      const s = env();
+      const err = await failureUnderMockFaults(s.topology.endpoints, ['new-root-trace'], () =>
+        eppContextParentsModel(s, noEvidence),
+      );
+      expect(err.message).toMatch(
+        /waiting for the EPP trace [0-9a-f]{32} with the model-server span\nlast reason: no model-server span in the EPP trace yet/,
+      );
+      expect(err.message).toMatch(/llm-d-epp {2}gateway\.request {2}\[server\]/);
+    });
+  } else contractNotApplicable("the EPP's injected context parents the model server's span");
 });
