@@ -39,12 +39,20 @@ export function renderInferencePool(opts: {
   return pool;
 }
 
-export function renderModelServerPod(modelPorts: number[]): { pod: KubeObject; status: KubeObject } {
-  const meta = { name: MODEL_SERVER_POD, namespace: POOL_NAMESPACE };
+/**
+ * `name` and `labels`: a second Pod object for the same mock processes (an llm-d P/D run labels a prefill pod and
+ * a decode pod with their llm-d.ai/role; both have the pool's selector label).
+ */
+export function renderModelServerPod(
+  modelPorts: number[],
+  name = MODEL_SERVER_POD,
+  labels: Record<string, string> = {},
+): { pod: KubeObject; status: KubeObject } {
+  const meta = { name, namespace: POOL_NAMESPACE };
   const pod: KubeObject = {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { ...meta, labels: { app: MODEL_SERVER_POD } },
+    metadata: { ...meta, labels: { app: MODEL_SERVER_POD, ...labels } },
     spec: {
       containers: [
         {

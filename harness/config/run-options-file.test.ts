@@ -34,7 +34,7 @@ const NON_DEFAULT: RunOptions = resolveRunOptions(
 
 /** A run of an EPP binary someone built (any existing file will do: it is identified, not run). */
 const BINARY_RUN: RunOptions = resolveRunOptions(
-  { eppBinary: process.execPath, eppContract: 'llm-d-router-v0.10.0' },
+  { eppBinary: process.execPath, eppContract: 'llm-d-router-v0.10.0', eppPlugins: 'pd' },
   {},
 );
 
@@ -44,7 +44,11 @@ describe('the run options file', () => {
   });
 
   it('keeps an EPP binary, its contract and where that came from, without identifying it again', () => {
-    expect(BINARY_RUN).toMatchObject({ eppBinary: process.execPath, eppVersion: 'llm-d-router-v0.10.0' });
+    expect(BINARY_RUN).toMatchObject({
+      eppBinary: process.execPath,
+      eppVersion: 'llm-d-router-v0.10.0',
+      eppPlugins: 'pd',
+    });
     const identify = jest.fn();
     expect(resolveRunOptions(toRawOptions(BINARY_RUN), {}, versions, identify)).toEqual(BINARY_RUN);
     expect(identify).not.toHaveBeenCalled();
@@ -55,6 +59,7 @@ describe('the run options file', () => {
     const o = scenarioOptions({ eppVersion: 'gie-v1.4.0' }, { [OPTIONS_FILE_ENV]: file });
     expect(o.eppVersion).toBe('gie-v1.4.0');
     expect(o.eppBinary).toBeUndefined();
+    expect(o.eppPlugins).toBeUndefined();
   });
 
   it('is what scenario files read, with their overrides on top; the environment is not read again', () => {

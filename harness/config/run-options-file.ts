@@ -37,6 +37,7 @@ export function toRawOptions(o: RunOptions): RawOptions {
     eppBinary: o.eppBinary,
     eppContract: o.eppBinary ? (o.eppVersion === CUSTOM_EPP ? 'none' : o.eppVersion) : undefined,
     eppContractSource: o.eppContractSource,
+    eppPlugins: o.eppPlugins,
     jaegerRelease: o.jaegerRelease,
     envoyVersion: o.envoyVersion,
     eppSampler: o.eppSampler,
@@ -69,6 +70,11 @@ export function scenarioOptions(overrides: RawOptions = {}, env: NodeJS.ProcessE
   const base = toRawOptions(run);
   // A file that asks for another pinned EPP (a negative control) runs that build, not the run's --epp-binary.
   if (given.eppVersion)
-    Object.assign(base, { eppBinary: undefined, eppContract: undefined, eppContractSource: undefined });
+    Object.assign(base, {
+      eppBinary: undefined,
+      eppContract: undefined,
+      eppContractSource: undefined,
+      eppPlugins: undefined,
+    });
   return resolveRunOptions({ ...base, ...given }, {});
 }

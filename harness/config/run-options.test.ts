@@ -61,6 +61,18 @@ describe('run options', () => {
     expect(o.faults).toEqual([{ component: 'mock-vllm', fault: 'no-spans' }]);
   });
 
+  it('takes an llm-d plugin configuration only with an llm-d-router binary', () => {
+    expect(() => resolve({ eppPlugins: 'pd' })).toThrow(
+      '--epp-plugins configures an llm-d-router EPP: give one with --epp-binary',
+    );
+    const o = resolveRunOptions(
+      { eppBinary: process.execPath, eppContract: 'llm-d-router-v0.9.0', eppPlugins: 'kv-events' },
+      {},
+      versions,
+    );
+    expect(o.eppPlugins).toBe('kv-events');
+  });
+
   it('defaults kind to the llm-d image and local to the module build', () => {
     expect(resolve({ topology: 'kind' }).eppVersion).toBe(versions.epp.kindDefault);
     expect(resolve({ topology: 'kind' }).eppVersion).toBe('llm-d-router-v0.10.0');
@@ -100,6 +112,8 @@ describe('run options', () => {
       [{ eppContract: 'llm-d-router-v9' }, 'unknown --epp-contract "llm-d-router-v9"; choose one of: gie-v1.5.0'],
       [{ eppVersion: 'gie-v1.5.0' }, '--epp-version picks a pinned build; with --epp-binary, name its contract'],
       [{ topology: 'kind' }, '--epp-binary runs on the local topology (kind runs EPP images)'],
+      [{ eppPlugins: 'fast' }, 'unknown --epp-plugins "fast"; choose one of: pd, kv-events'],
+      [{ eppPlugins: 'pd', eppContract: 'gie-v1.5.0' }, '--epp-plugins configures an llm-d-router EPP'],
     ])('rejects %j', (raw, message) => {
       expect(() => resolveRunOptions({ eppBinary: bin, ...raw }, {}, versions, known)).toThrow(message);
     });

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { identifyBuild, readBuildInfo } from '../components/epp-binary';
+import { LLMD_PLUGIN_CONFIGS, type LlmdPluginConfig } from '../components/llmd-plugins';
 import { loadVersions, REPO_ROOT, resolveEppVersion, selectPins, type Versions } from '../tools/versions';
 
 export const TOPOLOGIES = ['local', 'kind'] as const;
@@ -30,6 +31,8 @@ export interface RunOptions {
   eppBinary?: string;
   /** How eppVersion was chosen for eppBinary: `--epp-contract`, or what `go version -m` showed. */
   eppContractSource?: string;
+  /** An llm-d-router plugin configuration instead of the EPP's default one (components/llmd-plugins.ts). */
+  eppPlugins?: LlmdPluginConfig;
   /** Jaeger release and Envoy version: the pins of versions.yaml, or one of their alternatives (compare). */
   jaegerRelease: string;
   envoyVersion: string;
@@ -84,6 +87,7 @@ export interface RawOptions {
   /** A versions.yaml EPP name whose contract applies to eppBinary, or `none`. */
   eppContract?: string;
   eppContractSource?: string;
+  eppPlugins?: string;
   jaegerRelease?: string;
   envoyVersion?: string;
   eppSampler?: string;
@@ -240,6 +244,16 @@ export function resolveRunOptions(
   if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(clusterName)) {
     throw new OptionError(`--cluster-name must be a DNS label of at most 32 characters, got "${clusterName}"`);
   }
+  const eppPlugins = raw.eppPlugins ?? (env.EPP_E2E_EPP_PLUGINS || undefined);
+  if (eppPlugins !== undefined) {
+    if (!(LLMD_PLUGIN_CONFIGS as readonly string[]).includes(eppPlugins)) {
+      throw new OptionError(`unknown --epp-plugins "${eppPlugins}"; choose one of: ${LLMD_PLUGIN_CONFIGS.join(', ')}`);
+    }
+    // Their plugin types exist only in llm-d-router (run here as a binary someone built).
+    if (!eppBinary || !/^llm-d-router-/.test(eppVersion)) {
+      throw new OptionError('--epp-plugins configures an llm-d-router EPP: give one with --epp-binary');
+    }
+  }
   if (raw.kvEventsEpp && topology !== 'local') {
     throw new OptionError('the KV-events EPP runs on the local topology only (the kind topology runs the EPP image)');
   }
@@ -248,6 +262,7 @@ export function resolveRunOptions(
     models,
     eppVersion,
     ...(eppBinary ? { eppBinary, eppContractSource } : {}),
+    ...(eppPlugins ? { eppPlugins: eppPlugins as LlmdPluginConfig } : {}),
     jaegerRelease,
     envoyVersion,
     eppSampler: raw.eppSampler ?? env.EPP_E2E_EPP_SAMPLER ?? 'parentbased_traceidratio',

@@ -12,6 +12,7 @@ import {
   renderKvEventsEppConfig,
 } from '../../components/epp';
 import { startEnvoy } from '../../components/envoy';
+import { PD_ROLE_LABEL, renderKvEventsConfig, renderPdConfig } from '../../components/llmd-plugins';
 import { startEtcd } from '../../components/etcd';
 import { startJaeger } from '../../components/jaeger';
 import { startKubeApiserver } from '../../components/kube-apiserver';
@@ -132,7 +133,6 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
     })();
 
     const [{ api, kube }, jaeger] = await Promise.all([controlPlane, tracingAndModels]);
-    const { pod, status } = renderModelServerPod(modelPorts);
     await kube.apply(
       renderInferencePool({
         namespace: POOL_NAMESPACE,
@@ -141,13 +141,34 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
         modelServerApp: MODEL_SERVER_POD,
       }),
     );
-    await kube.apply(pod);
-    await kube.applyStatus(status);
+    // P/D: a prefill pod and a decode pod over the same mock processes (endpoints <pod>-rank-<i>), so the role
+    // filters have one of each to pick from; otherwise one pod.
+    const pods =
+      opts.eppPlugins === 'pd'
+        ? [
+            renderModelServerPod(modelPorts, `${MODEL_SERVER_POD}-prefill`, { [PD_ROLE_LABEL]: 'prefill' }),
+            renderModelServerPod(modelPorts, `${MODEL_SERVER_POD}-decode`, { [PD_ROLE_LABEL]: 'decode' }),
+          ]
+        : [renderModelServerPod(modelPorts)];
+    for (const { pod, status } of pods) {
+      await kube.apply(pod);
+      await kube.applyStatus(status);
+    }
 
     progress(`starting the EPP (${eppName})`);
-    const kvEvents = kvEpp ? `tcp://127.0.0.1:${kvEventsPort}` : null;
+    // The KV-events EPP, and llm-d-router with its kv-events plugins, bind a ZeroMQ SUB socket here.
+    const kvEvents = kvEpp || opts.eppPlugins === 'kv-events' ? `tcp://127.0.0.1:${kvEventsPort}` : null;
     const kvArgs: string[] = [];
     const kvEnv: Record<string, string> = {};
+    if (opts.eppPlugins) {
+      const configFile = join(ctx.runDir, 'epp-config.yaml');
+      writeFileSync(
+        configFile,
+        opts.eppPlugins === 'pd' ? renderPdConfig() : renderKvEventsConfig(kvEvents!, KV_BLOCK_SIZE),
+      );
+      kvArgs.push(`--config-file=${configFile}`);
+      progress(`EPP plugin configuration ${opts.eppPlugins}: ${configFile}`);
+    }
     if (kvEpp) {
       const tokenizerFile = join(ctx.runDir, 'tokenizer', 'tokenizer.json');
       mkdirSync(join(ctx.runDir, 'tokenizer'), { recursive: true });
