@@ -5,8 +5,14 @@ import { testEvidence } from '../harness/report/test-evidence';
 import { contractNotApplicable, runContract } from '../harness/scenario/contract-gate';
 import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
 import { contractFor, expectTrace, renderTrace, waitForTrace } from '../harness/traces';
+import { EnvoyLb, Epp, Resource } from '../harness/traces/attribute-keys';
+import { scenarioOptions } from '../harness/config/run-options-file';
 
-const PICKED_ATTRIBUTE = 'llm_d.epp.picker.top_endpoints';
+const PICKED_ATTRIBUTE = Epp.PICKER_TOP_ENDPOINTS;
+
+/** What the scenario asks the EPP to carry (OTEL_RESOURCE_ATTRIBUTES), and so expects on its spans. */
+const WITH_ATTRIBUTES = { models: 2, eppResourceAttributes: `${Resource.COMPONENT}=endpoint-picker` };
+const EXPECTED_RESOURCE = scenarioOptions(WITH_ATTRIBUTES).eppResourceAttributes;
 
 /** One forwarded request through the EPP; checks identity attributes and the EPP's decision. */
 async function checkAttributes(s: ScenarioEnv): Promise<void> {
@@ -20,7 +26,7 @@ async function checkAttributes(s: ScenarioEnv): Promise<void> {
   expect(answered).toBeDefined();
   // The decision, as header and as the envoy.lb metadata Envoy's load balancer may read, names that endpoint.
   expect(r.destination).toBe(answered!.address);
-  expect(r.dynamicMetadata).toEqual({ 'envoy.lb': { 'x-gateway-destination-endpoint': answered!.address } });
+  expect(r.dynamicMetadata).toEqual({ [EnvoyLb.NAMESPACE]: { [EnvoyLb.DESTINATION_ENDPOINT]: answered!.address } });
 
   const traceId = r.requestHeaderMutation.set.traceparent.split('-')[1];
   const t = await waitForTrace(
@@ -34,11 +40,11 @@ async function checkAttributes(s: ScenarioEnv): Promise<void> {
   ev.trace({ label: 'EPP trace', raw: t, tree: renderTrace(t), jaegerLink: s.jaeger.uiLink(t.traceId) });
   const x = expectTrace(t, { jaegerUi: e.jaegerUi });
   x.span({ service: e.services.epp }).hasResource({
-    'service.name': e.services.epp,
-    component: 'endpoint-picker',
-    'service.version': (v) => v !== undefined,
+    [Resource.SERVICE_NAME]: e.services.epp,
+    ...EXPECTED_RESOURCE,
+    [Resource.SERVICE_VERSION]: (v) => v !== undefined,
   });
-  x.span({ service: e.services.mockVllm }).hasResource({ 'service.name': e.services.mockVllm });
+  x.span({ service: e.services.mockVllm }).hasResource({ [Resource.SERVICE_NAME]: e.services.mockVllm });
   // Spans that name the model (per the contract of this EPP version) name the one asked for.
   const contract = contractFor(e.eppVersion);
   for (const sp of contract.spans.filter((c) => c.requiredAttributes.includes('target_model'))) {
@@ -55,7 +61,7 @@ async function checkAttributes(s: ScenarioEnv): Promise<void> {
 
 function attributesScenario(): void {
   describe('attributes and resources', () => {
-    const env = useTopology({ models: 2, eppResourceAttributes: 'component=endpoint-picker' });
+    const env = useTopology(WITH_ATTRIBUTES);
 
     it('each component names itself; the EPP carries OTEL_RESOURCE_ATTRIBUTES; the picked endpoint answered', async () => {
       await checkAttributes(env());

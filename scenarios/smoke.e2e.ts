@@ -1,5 +1,6 @@
 // Smoke: one OpenAI request through Envoy is answered by a mock vLLM the real EPP picked, and Jaeger holds the
 // spans of Envoy, the EPP and the model server, parented as the running EPP version's contract says.
+import { GenAi } from '../harness/traces/attribute-keys';
 import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
 import type { Evidence } from '../harness/report/failure-report';
 import { testEvidence } from '../harness/report/test-evidence';
@@ -60,7 +61,7 @@ async function oneTracedRequest(s: ScenarioEnv, evidence: Evidence): Promise<voi
     .hasChild({ name: 'llm_request', service: mockVllm, kind: 'server' });
   expectClient
     .span({ name: 'llm_request', service: mockVllm })
-    .hasAttributes({ 'gen_ai.response.model': e.models[0].model });
+    .hasAttributes({ [GenAi.RESPONSE_MODEL]: e.models[0].model });
 
   const roles = { epp, envoy, model: mockVllm };
   if (contract.joinsIncomingTrace) {

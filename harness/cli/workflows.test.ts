@@ -23,9 +23,10 @@ describe('GitHub workflows', () => {
   it('pr runs the README test command, with the local topology, and publishes JUnit', () => {
     const s = steps(workflow('pr.yaml'));
     expect(s.map((x) => x.run).filter(Boolean)).toEqual(['.ci/run']);
-    expect(s.find((x) => x.uses?.startsWith('mikepenz/action-junit-report'))?.with?.report_paths).toBe(
-      'reports/junit.xml',
-    );
+    // Unit and e2e results are separate files, and both are published.
+    expect(
+      s.filter((x) => x.uses?.startsWith('mikepenz/action-junit-report')).map((x) => x.with?.report_paths),
+    ).toEqual(['reports/junit-e2e.xml', 'reports/junit-unit.xml']);
   });
 
   it('nightly runs kind over the pinned and the newest operator, uploads artifacts, and checks the upgrade', () => {
@@ -37,6 +38,19 @@ describe('GitHub workflows', () => {
       'node bin/epp-e2e.js upgrade-check',
     );
   });
+
+  it.each(['pr.yaml', 'e2e-nightly.yaml'])(
+    '%s caches the tools and the Go build and module caches, keyed by the Go version and versions.yaml',
+    (name) => {
+      for (const c of steps(workflow(name)).filter((x) => x.uses?.startsWith('actions/cache'))) {
+        expect(c.with?.path).toContain('~/.cache/go-build');
+        expect(c.with?.key).toMatch(/go1\.26\.8-\$\{\{ hashFiles\('versions\.yaml'\) \}\}$/);
+      }
+      for (const g of steps(workflow(name)).filter((x) => x.uses?.startsWith('actions/setup-go'))) {
+        expect(g.with?.['go-version']).toBe('1.26.8');
+      }
+    },
+  );
 
   it('the matrix values resolve: an empty version (pinned) is the pin, latest is latest', () => {
     const v = loadVersions();

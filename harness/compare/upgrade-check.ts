@@ -33,14 +33,10 @@ export async function operatorUpgradeCheck(
     throw new Error('upgrade-check runs on the kind topology (the operator exists only there)');
   const kubeconfig = join(mkdtempSync(join(tmpdir(), 'epp-e2e-')), 'kubeconfig');
   const { created } = await acquireCluster(base, deps, progress, kubeconfig);
-  const inCluster = (operatorVersion: string): Variant => ({
-    version: `operator-${operatorVersion}`,
-    opts: { ...base, kind: { ...base.kind, operatorVersion, reuseCluster: true, keepCluster: true } },
-  });
   try {
     return await compareVariants(
       'OpenTelemetry Operator',
-      [inCluster(from), inCluster(to)],
+      upgradeVariants(base, from, to),
       scenarios,
       outDir,
       progress,

@@ -1,4 +1,5 @@
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import { httpClient, JSON_BODIES } from '../runtime/http';
 import { Agent } from 'node:https';
 import { poll, PollError } from '../runtime/poll';
 
@@ -40,12 +41,11 @@ export class KubeClient {
   private readonly http: AxiosInstance;
 
   constructor(server: string, token: string, caPem: string) {
-    this.http = axios.create({
+    this.http = httpClient({
+      ...JSON_BODIES,
       baseURL: server,
       httpsAgent: new Agent({ ca: caPem }),
       headers: { Authorization: `Bearer ${token}` },
-      validateStatus: () => true,
-      proxy: false,
       timeout: 15000,
     });
   }

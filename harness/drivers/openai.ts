@@ -1,4 +1,4 @@
-import axios from 'axios';
+import { http } from '../runtime/http';
 import { randomBytes } from 'node:crypto';
 
 export interface CompletionRequest {
@@ -35,12 +35,8 @@ export async function sendCompletion(gateway: string, req: CompletionRequest): P
   if (req.messages) body.messages = req.messages;
   else body.prompt = req.prompt ?? 'Say hello to the endpoint picker.';
   if (req.stream) body.stream = true;
-  const res = await axios.post<string>(`${gateway}${path}`, JSON.stringify(body), {
+  const res = await http.post<string>(`${gateway}${path}`, JSON.stringify(body), {
     headers: { 'content-type': 'application/json', ...req.headers },
-    responseType: 'text',
-    transformResponse: (x: string) => x,
-    validateStatus: () => true,
-    proxy: false,
     timeout: 30000,
   });
   const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));

@@ -9,11 +9,11 @@
  *   node -r ts-node/register/transpile-only harness/record/main.ts \
  *     --epp-binary PATH --epp-contract llm-d-router-v0.10.0 [--epp-plugins pd|kv-events] --name NAME
  */
-import axios from 'axios';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveRunOptions } from '../config/run-options';
+import { http } from '../runtime/http';
 import { newTraceparent, sendCompletion } from '../drivers/openai';
 import { KvEventsDriver } from '../drivers/kv-events';
 import { startTopology } from '../topology/start';
@@ -27,11 +27,7 @@ const progress = (m: string): void => void process.stderr.write(`[record] ${m}\n
 const PROMPT_TOKENS = Array.from({ length: 2 * KV_BLOCK_SIZE }, (_, i) => 1000 + i);
 
 async function rawTrace(jaegerQuery: string, traceId: string): Promise<string> {
-  const res = await axios.get<string>(`${jaegerQuery}/api/v3/traces/${traceId}`, {
-    responseType: 'text',
-    transformResponse: (x: string) => x,
-    proxy: false,
-  });
+  const res = await http.get<string>(`${jaegerQuery}/api/v3/traces/${traceId}`);
   if (res.status !== 200) throw new Error(`Jaeger answered ${res.status} for trace ${traceId}`);
   return res.data;
 }

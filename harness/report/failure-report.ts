@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { deathReport } from '../runtime/deaths';
 import type { Topology } from '../topology/types';
 
 export interface CollectedTrace {
@@ -94,6 +95,9 @@ export async function attachFailureReport(
     const logs = await topology.collectLogs().catch((e: Error) => ({ 'log collection': `failed: ${e.message}` }));
     const dir = writeFailureArtifacts(join(topology.endpoints.runDir, 'failures', slug(name)), error, ev, logs);
     const original = error.message;
+    // Whatever the check said, a component that died is the cause to read first.
+    const dead = deathReport(topology.endpoints.runDir);
+    if (dead && !original.includes(dead.split('\n')[0])) error.message = `${dead.split('\n')[0]}\n${error.message}`;
     error.message += failureFooter(dir, ev, logs);
     // Test runners print the stack, whose first lines are the message as it was when the error was made.
     if (error.stack?.includes(original)) error.stack = error.stack.replace(original, error.message);

@@ -90,8 +90,16 @@ export class ManagedProcess {
     return `${this.name} exited ${e.signal ? `on ${e.signal}` : `with code ${e.code}`}`;
   }
 
+  /** Whether someone asked it to stop: its exit is then expected, not a death to report. */
+  get stopRequested(): boolean {
+    return this.stopping;
+  }
+
+  private stopping = false;
+
   /** SIGTERM to the whole group, then SIGKILL after the grace period. Resolves once the process is gone. */
   async stop(graceMs = 5000): Promise<void> {
+    this.stopping = true;
     const pid = this.child.pid;
     if (pid === undefined || this.exitInfo) {
       killGroup(pid, 'SIGKILL'); // children of an exited leader may still be alive

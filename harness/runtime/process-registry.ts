@@ -1,7 +1,19 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordDeath } from './deaths';
 import { killGroup, ManagedProcess, type ProcessSpec } from './managed-process';
+
+const PROCESSES_FILE = 'processes.json';
+
+/** The pid of a running component of a run, by name (from the run folder). */
+export function componentPid(runDir: string, name: string): number {
+  const named = JSON.parse(readFileSync(join(runDir, PROCESSES_FILE), 'utf8')) as Record<string, number>;
+  const pid = named[name];
+  if (pid === undefined)
+    throw new Error(`no component "${name}" in ${runDir}; components: ${Object.keys(named).join(', ')}`);
+  return pid;
+}
 
 /**
  * Everything one run started. Three layers make sure nothing outlives the run:
@@ -17,7 +29,7 @@ export class ProcessRegistry {
   private reaperStarted = false;
   private readonly onExit = (): void => this.killAllNow();
 
-  constructor(runDir: string) {
+  constructor(private readonly runDir: string) {
     this.pidFile = join(runDir, 'pids');
     process.on('exit', this.onExit);
   }
@@ -27,14 +39,23 @@ export class ProcessRegistry {
     const proc = ManagedProcess.start(spec);
     this.procs.push(proc);
     this.writePidFile();
+    // An exit nobody asked for is a death: recorded at once, so every wait of the run can stop on it.
+    void proc.exited.then((exit) => {
+      if (!proc.stopRequested && !this.stopping) {
+        recordDeath(this.runDir, { name: proc.name, ...exit, logFile: spec.logFile, at: new Date().toISOString() });
+      }
+    });
     return proc;
   }
+
+  private stopping = false;
 
   get processes(): readonly ManagedProcess[] {
     return this.procs;
   }
 
   async stopAll(graceMs = 5000): Promise<void> {
+    this.stopping = true;
     for (const proc of [...this.procs].reverse()) await proc.stop(graceMs);
     this.procs.length = 0;
     this.writePidFile();
@@ -48,6 +69,9 @@ export class ProcessRegistry {
   private writePidFile(): void {
     const pids = this.procs.map((p) => p.pid).filter((p): p is number => p !== undefined);
     writeFileSync(this.pidFile, pids.join('\n') + '\n');
+    // The same with names, for whoever holds only the run folder (a scenario that kills a component on purpose).
+    const named = Object.fromEntries(this.procs.filter((p) => p.pid !== undefined).map((p) => [p.name, p.pid]));
+    writeFileSync(join(this.runDir, PROCESSES_FILE), JSON.stringify(named, null, 2) + '\n');
   }
 
   private ensureReaper(): void {

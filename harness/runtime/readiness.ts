@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import axios from 'axios';
+import { http } from './http';
 import { Agent } from 'node:https';
 import type { ManagedProcess } from './managed-process';
 import { poll, PollError } from './poll';
@@ -56,15 +56,7 @@ export function httpProbe(
 ): Probe {
   const httpsAgent = opts.ca ? new Agent({ ca: opts.ca }) : undefined;
   return async () => {
-    const res = await axios.get<string>(url, {
-      headers: opts.headers,
-      httpsAgent,
-      timeout: 2000,
-      responseType: 'text',
-      transformResponse: (x: string) => x,
-      validateStatus: () => true,
-      proxy: false,
-    });
+    const res = await http.get<string>(url, { headers: opts.headers, httpsAgent, timeout: 2000 });
     if (opts.accept) return opts.accept(res.status, res.data);
     return res.status === 200 ? true : `HTTP ${res.status} from ${url}`;
   };

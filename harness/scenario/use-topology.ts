@@ -3,8 +3,8 @@ import { scenarioOptions } from '../config/run-options-file';
 import { startTopology } from '../topology/start';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Topology } from '../topology/types';
 import { JaegerClient } from '../traces/jaeger-client';
-import { installTraceMatchers } from '../traces/jest-matchers';
 import { reportTopology } from '../report/test-evidence';
+import { deathReport, throwIfDead } from '../runtime/deaths';
 import { SharedTopologyView, canShare, readSharedRecord } from './shared-topology';
 
 export interface ScenarioEnv {
@@ -26,7 +26,6 @@ const progress = (m: string): void => {
  */
 export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
   let env: ScenarioEnv | undefined;
-  installTraceMatchers();
   beforeAll(async () => {
     const options = scenarioOptions(overrides);
     const shared = readSharedRecord();
@@ -37,9 +36,14 @@ export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
     } else {
       topology = await startTopology(options, progress);
     }
-    env = { topology, options, jaeger: new JaegerClient(topology.endpoints.jaegerQuery, topology.endpoints.jaegerUi) };
+    const { jaegerQuery, jaegerUi, runDir } = topology.endpoints;
+    env = { topology, options, jaeger: new JaegerClient(jaegerQuery, jaegerUi, () => deathReport(runDir)) };
     // Every failing test of this file reports this topology's logs and run folder (see report/e2e-environment.ts).
     reportTopology(topology);
+  });
+  // A component that died fails every later check of the file at once, with the same cause.
+  beforeEach(() => {
+    if (env) throwIfDead(env.topology.endpoints.runDir);
   });
   afterAll(async () => {
     reportTopology(undefined);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exec } from '../runtime/exec';
+import { exec, type ExecOptions } from '../runtime/exec';
 import { toolDir } from './cache';
 import { renderToolsGo, renderToolsGoMod } from './go-module';
 import { withLock } from './lock';
@@ -28,8 +28,15 @@ interface ModuleInfo {
   GoMod: string;
 }
 
-async function downloadModule(pin: GoToolPin, env: NodeJS.ProcessEnv): Promise<ModuleInfo> {
-  const out = await exec('go', ['mod', 'download', '-json', `${pin.module}@${pin.version}`], { env });
+/** The part of runtime/exec a module download uses, injectable for tests. */
+export type Exec = (cmd: string, args: string[], opts?: ExecOptions) => Promise<string>;
+
+async function downloadModule(
+  pin: Pick<GoToolPin, 'module' | 'version'>,
+  env: NodeJS.ProcessEnv,
+  run: Exec = exec,
+): Promise<ModuleInfo> {
+  const out = await run('go', ['mod', 'download', '-json', `${pin.module}@${pin.version}`], { env });
   const info = JSON.parse(out) as ModuleInfo & { Error?: string };
   if (info.Error) throw new Error(`go could not download ${pin.module}@${pin.version}: ${info.Error}`);
   return info;
@@ -121,6 +128,12 @@ export async function ensureGoTool(
 }
 
 /** Where a pinned module's source sits in the Go module cache (for data it ships, such as CRDs). */
-export async function moduleDir(pin: Pick<GoToolPin, 'module' | 'version'>, env = process.env): Promise<string> {
-  return (await downloadModule({ ...pin, package: '', binary: '' }, env)).Dir;
+export async function moduleDir(
+  pin: Pick<GoToolPin, 'module' | 'version'>,
+  env = process.env,
+  run: Exec = exec,
+): Promise<string> {
+  const info = await downloadModule(pin, env, run);
+  if (!info.Dir) throw new Error(`go could not download ${pin.module}@${pin.version}: no Dir in its answer`);
+  return info.Dir;
 }

@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecOptions } from '../runtime/exec';
-import { ensureTokenizersLib, tokenizersLibBuilt, tokenizersLibDir, type Exec } from './tokenizers-lib';
+import { ensureTokenizersLib, tokenizersLibBuilt, tokenizersLibDir } from './tokenizers-lib';
+import type { Exec } from './build-go-tool';
 import { loadVersions } from './versions';
 
 const v = loadVersions();

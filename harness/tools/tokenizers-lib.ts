@@ -10,14 +10,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { exec, type ExecOptions } from '../runtime/exec';
-import type { Progress } from './build-go-tool';
+import { exec } from '../runtime/exec';
+import { moduleDir, type Exec, type Progress } from './build-go-tool';
 import { toolDir } from './cache';
 import { withLock } from './lock';
 import type { Versions } from './versions';
-
-/** The part of util/exec the build uses, injectable for tests. */
-export type Exec = (cmd: string, args: string[], opts?: ExecOptions) => Promise<string>;
 
 export const TOKENIZERS_LIB = 'libtokenizers.a';
 
@@ -67,18 +64,14 @@ export async function ensureTokenizersLib(
   mkdirSync(dir, { recursive: true });
   await withLock(join(dir, '.lock'), async () => {
     if (tokenizersLibBuilt(v, env)) return;
-    const out = await run('go', ['mod', 'download', '-json', `${pin.module}@${pin.version}`], { env });
-    const info = JSON.parse(out) as { Dir?: string; Error?: string };
-    if (info.Error || !info.Dir) {
-      throw new Error(`go could not download ${pin.module}@${pin.version}: ${info.Error ?? 'no Dir in its answer'}`);
-    }
-    if (!existsSync(join(info.Dir, 'Cargo.toml'))) {
-      throw new Error(`${pin.module}@${pin.version} has no Cargo.toml at ${info.Dir}; cannot build ${TOKENIZERS_LIB}`);
+    const source = await moduleDir(pin, env, run);
+    if (!existsSync(join(source, 'Cargo.toml'))) {
+      throw new Error(`${pin.module}@${pin.version} has no Cargo.toml at ${source}; cannot build ${TOKENIZERS_LIB}`);
     }
     const build = join(dir, 'build');
     if (existsSync(build)) makeWritable(build); // a build that died before its copy was made writable
     rmSync(build, { recursive: true, force: true });
-    cpSync(info.Dir, build, { recursive: true });
+    cpSync(source, build, { recursive: true });
     makeWritable(build);
     progress(`building libtokenizers ${pin.version} with cargo (first time only, about a minute)`);
     const started = Date.now();

@@ -1,10 +1,7 @@
 import { contractFor } from './contracts';
 import { expectTrace, TraceAssertionError } from './expect-trace';
-import { installTraceMatchers } from './jest-matchers';
 import type { Trace } from './model';
 import { loadOne } from './recorded';
-
-installTraceMatchers();
 
 const client = loadOne('recorded-client-trace.json');
 const dropped = loadOne('recorded-client-trace-drop-traceparent.json');
@@ -34,12 +31,7 @@ describe('expectTrace: topology', () => {
       .hasParentId(CLIENT_SPAN)
       .hasChild({ name: EXT_PROC, kind: 'client' })
       .hasChild('llm_request');
-    expectTrace(client)
-      .span('llm_request')
-      .hasParent('ingress')
-      .isDescendantOf({ service: 'envoy-gateway' })
-      .hasKind('server')
-      .count(1);
+    expectTrace(client).span('llm_request').hasParent('ingress').isDescendantOf({ service: 'envoy-gateway' });
   });
 
   it('hasChild fails when the model server dropped the traceparent, with the tree and the span marked', () => {
@@ -65,8 +57,8 @@ describe('expectTrace: topology', () => {
     expect(msg).toMatch(
       /found: 0 entry span\(s\); 1 orphan\(s\): envoy-gateway ingress \[server\] \(\w+\) parent=00f067aa0ba902b7/,
     );
-    expect(client).toBeOneConnectedTrace({ externalParent: CLIENT_SPAN });
-    expect(epp).toBeOneConnectedTrace();
+    expectTrace(client).toBeOneConnectedTrace({ externalParent: CLIENT_SPAN });
+    expectTrace(epp).toBeOneConnectedTrace();
   });
 
   it('hasParent, isDescendantOf, isRoot, hasParentId each say what they found', () => {
@@ -99,19 +91,9 @@ describe('expectTrace: topology', () => {
     expect(failure(() => expectTrace(client).hasNoSpan('llm_request'))).toContain(
       'expected no span[name="llm_request"]',
     );
-    expect(() => expect(client).toCrossServices(['llm-d-epp'])).toThrow('missing [llm-d-epp]');
   });
 
-  it('count, kind, status, attributes, resource and links', () => {
-    expect(failure(() => expectTrace(client).span({ service: 'envoy-gateway' }).count(3))).toContain(
-      'expected 3 × span[service="envoy-gateway"]\nfound: 2',
-    );
-    expect(failure(() => expectTrace(client).span('llm_request').hasKind('client'))).toContain(
-      'to be kind client\nfound: server',
-    );
-    expect(failure(() => expectTrace(client).span('llm_request').hasStatus('error'))).toContain(
-      'to have status error\nfound: unset',
-    );
+  it('attributes and resource', () => {
     expectTrace(client)
       .span('llm_request')
       .hasAttributes({
@@ -129,16 +111,13 @@ describe('expectTrace: topology', () => {
     expect(failure(() => expectTrace(epp).span('gateway.request').hasResource({ component: 'router' }))).toContain(
       'found: component="endpoint-picker"',
     );
-    expect(failure(() => expectTrace(client).span('llm_request').hasLinkTo(client.traceId))).toContain('to link to');
-    expect(client).toHaveSpan({ name: /^llm_/ });
-    expect(() => expect(client).toHaveSpan('gateway.request')).toThrow('expected a span[name="gateway.request"]');
   });
 });
 
 describe('expectTrace: contracts', () => {
   it('the recorded traces satisfy their own versions', () => {
-    expect(epp).toSatisfyContract(contractFor('gie-v1.5.0'), roles);
-    expect(epp140).toSatisfyContract(contractFor('gie-v1.4.0'), roles);
+    expectTrace(epp).toSatisfyContract(contractFor('gie-v1.5.0'), roles);
+    expectTrace(epp140).toSatisfyContract(contractFor('gie-v1.4.0'), roles);
   });
 
   it('v1.4.0 against the v1.5.0 contract lists every deviation at once', () => {

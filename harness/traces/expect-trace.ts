@@ -1,17 +1,6 @@
 import { checkContract, describeDeviation } from './contract-check';
 import type { EppContract, Role } from './contracts/types';
-import {
-  ancestors,
-  children,
-  orphans,
-  parent,
-  roots,
-  servicesCrossed,
-  type Span,
-  type SpanKind,
-  type StatusCode,
-  type Trace,
-} from './model';
+import { ancestors, children, orphans, parent, roots, servicesCrossed, type Span, type Trace } from './model';
 import { jaegerLink, renderTrace } from './render';
 import { describeSelector, matches, matchValue, select, type Matcher, type SelectorLike } from './selector';
 
@@ -128,12 +117,6 @@ export class SpanExpectation {
     return this;
   }
 
-  count(n: number): this {
-    const found = select(this.t.trace, this.sel);
-    if (found.length !== n) this.t.fail(`expected ${n} × ${this.what}`, `${found.length}`, found);
-    return this;
-  }
-
   hasChild(child: SelectorLike): this {
     for (const s of this.spans()) {
       const kids = children(this.t.trace, s);
@@ -218,31 +201,6 @@ export class SpanExpectation {
         this.t.fail(
           `expected ${this.what} to have ${what} ${describeSelector({ attributes: Object.fromEntries(bad) }).slice(4)}`,
           found,
-          [s],
-        );
-      }
-    }
-    return this;
-  }
-
-  hasKind(kind: SpanKind): this {
-    for (const s of this.spans())
-      if (s.kind !== kind) this.t.fail(`expected ${this.what} to be kind ${kind}`, s.kind, [s]);
-    return this;
-  }
-
-  hasStatus(code: StatusCode): this {
-    for (const s of this.spans())
-      if (s.status.code !== code) this.t.fail(`expected ${this.what} to have status ${code}`, s.status.code, [s]);
-    return this;
-  }
-
-  hasLinkTo(traceId: string, spanId?: string): this {
-    for (const s of this.spans()) {
-      if (!s.links.some((l) => l.traceId === traceId && (!spanId || l.spanId === spanId))) {
-        this.t.fail(
-          `expected ${this.what} to link to ${traceId}${spanId ? `/${spanId}` : ''}`,
-          `links: ${JSON.stringify(s.links.map((l) => `${l.traceId}/${l.spanId}`))}`,
           [s],
         );
       }

@@ -2,7 +2,6 @@ export * from './contract-check';
 export * from './contracts';
 export * from './expect-trace';
 export * from './jaeger-client';
-export * from './jest-matchers';
 export * from './model';
 export * from './render';
 export * from './selector';

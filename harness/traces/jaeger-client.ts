@@ -1,4 +1,5 @@
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import { httpClient } from '../runtime/http';
 import { fromOtlpJson, parseJsonChunks, type Trace } from './model';
 import { jaegerLink } from './render';
 
@@ -25,15 +26,13 @@ export class JaegerClient {
   constructor(
     readonly baseUrl: string,
     readonly uiUrl = baseUrl,
+    /**
+     * Why waiting on this Jaeger is pointless now (a component of the run died), or undefined: every trace wait
+     * checks it before each poll and stops at once with that reason instead of waiting out its deadline.
+     */
+    readonly health: () => string | undefined = () => undefined,
   ) {
-    this.http = axios.create({
-      baseURL: baseUrl,
-      responseType: 'text',
-      transformResponse: (x: string) => x,
-      validateStatus: () => true,
-      proxy: false,
-      timeout: 10000,
-    });
+    this.http = httpClient({ baseURL: baseUrl });
   }
 
   uiLink(traceId: string): string {

@@ -19,6 +19,13 @@ export interface WaitOptions<T> {
   intervalMs?: number;
   /** How to show the last value seen when the deadline passes (e.g. a partial trace tree). */
   show?: (value: T) => string;
+  /** A reason to stop at once (a component of the run died); see JaegerClient.health. */
+  abortIf?: () => string | undefined;
+}
+
+/** A wait cut short because it could never succeed: a component it depends on died. */
+export class ComponentDiedError extends Error {
+  override name = 'ComponentDiedError';
 }
 
 /**
@@ -32,9 +39,12 @@ export async function waitFor<T>(
 ): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 20000;
   try {
-    return await poll(probe, accept, { timeoutMs, intervalMs: opts.intervalMs });
+    return await poll(probe, accept, { timeoutMs, intervalMs: opts.intervalMs, abortIf: opts.abortIf });
   } catch (err) {
     if (!(err instanceof PollError)) throw err;
+    if (err.aborted) {
+      throw new ComponentDiedError(`stopped waiting for ${opts.description} after ${err.polls} polls: ${err.message}`);
+    }
     const last = err.lastValue as T | undefined;
     const seen = last === undefined ? 'nothing' : opts.show ? opts.show(last) : JSON.stringify(last);
     throw new WaitTimeoutError(
@@ -55,7 +65,11 @@ export function waitForTrace(
   return waitFor(
     () => client.getTrace(traceId),
     (t) => (t ? condition(t) : 'trace not in Jaeger yet'),
-    { ...opts, show: (t) => (t ? renderTrace(t, { jaegerUi: client.uiUrl }) : `trace ${traceId}: not found`) },
+    {
+      ...opts,
+      abortIf: client.health,
+      show: (t) => (t ? renderTrace(t, { jaegerUi: client.uiUrl }) : `trace ${traceId}: not found`),
+    },
   ) as Promise<Trace>;
 }
 
@@ -68,6 +82,7 @@ export function waitForTraces(
 ): Promise<Trace[]> {
   return waitFor(() => client.findTraces(query), condition, {
     ...opts,
+    abortIf: client.health,
     show: (ts) => (ts.length ? ts.map((t) => renderTrace(t, { jaegerUi: client.uiUrl })).join('\n') : 'no traces'),
   });
 }

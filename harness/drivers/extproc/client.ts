@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import axios from 'axios';
+import { http } from '../../runtime/http';
 import {
   bodyChunks,
   headerMutation,
@@ -119,12 +119,8 @@ async function forward(
   headers: Record<string, string>,
   body: string,
 ): Promise<UpstreamResponse> {
-  const res = await axios.post<string>(`http://${dest}${path}`, body, {
+  const res = await http.post<string>(`http://${dest}${path}`, body, {
     headers: Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith(':') && k !== 'content-length')),
-    responseType: 'text',
-    transformResponse: (x: string) => x,
-    validateStatus: () => true,
-    proxy: false,
     timeout: 30000,
   });
   return {
