@@ -75,6 +75,9 @@ if (!gate.applies) {
   describe('kind manifests against a real API server (dry-run)', () => {
     it('every rendered object is accepted, CRD-backed ones included, through the client-node adapter', async () => {
       const r = await applyCheck();
+      // kind's default EPP: the llm-d-router v0.10.0 image, which ships no CRD (GIE v1.5.0's are installed above).
+      const kindEpp = versions.epp.kindDefault;
+      expect(r.epp).toEqual({ version: kindEpp, image: versions.epp.versions[kindEpp].image });
       expect(r.rejected).toEqual([]);
       expect(r.accepted).toEqual(
         expect.arrayContaining(['Instrumentation epp-go', 'InferencePool e2e-pool', 'Deployment epp', 'Role epp']),

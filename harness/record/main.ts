@@ -18,7 +18,7 @@ import { newTraceparent, sendCompletion } from '../drivers/openai';
 import { KvEventsDriver } from '../drivers/kv-events';
 import { startTopology } from '../topology/start';
 import { KV_BLOCK_SIZE } from '../topology/local/local-topology';
-import { contractFor, JaegerClient, renderTrace, waitForTrace, waitForTraces } from '../traces';
+import { contractFor, contractSpans, JaegerClient, renderTrace, waitForTrace, waitForTraces } from '../traces';
 import { FIXTURES_DIR } from '../traces/recorded';
 
 const progress = (m: string): void => void process.stderr.write(`[record] ${m}\n`);
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     eppPlugins: values['epp-plugins'],
   });
   const contract = contractFor(opts.eppVersion);
-  const spans = [...contract.spans, ...(opts.eppPlugins ? (contract.configSpans?.[opts.eppPlugins] ?? []) : [])];
+  const spans = contractSpans(contract, opts.eppPlugins);
   const topology = await startTopology(opts, progress);
   try {
     const e = topology.endpoints;

@@ -1,4 +1,4 @@
-import type { EppContract, Role } from './contracts/types';
+import type { EppContract, Role, SpanContract } from './contracts/types';
 import { parent as parentOf, type Span, type Trace } from './model';
 
 export type Deviation =
@@ -32,6 +32,14 @@ function describeParent(t: Trace, s: Span): string {
   return p ? p.name : 'incoming';
 }
 
+/** The spans of a contract for one plugin configuration (the default one when none is named). */
+export function contractSpans(contract: EppContract, config?: string): SpanContract[] {
+  if (!config) return contract.spans;
+  const c = contract.configs?.[config];
+  if (!c) throw new Error(`contract ${contract.eppVersion} has no configuration "${config}"`);
+  return [...contract.spans.filter((s) => !c.remove.includes(s.name)), ...c.add];
+}
+
 /**
  * Compares the spans of one request against a contract and returns EVERY deviation at once, so an upgrade
  * shows its whole effect in one run instead of one failure at a time. Only spans of the contract's roles
@@ -44,11 +52,7 @@ export function checkContract(
   config?: string,
 ): Deviation[] {
   const out: Deviation[] = [];
-  const spans = [...contract.spans, ...(config ? (contract.configSpans?.[config] ?? []) : [])];
-  if (config && !contract.configSpans?.[config]) {
-    throw new Error(`contract ${contract.eppVersion} has no configuration "${config}"`);
-  }
-  contract = { ...contract, spans };
+  contract = { ...contract, spans: contractSpans(contract, config) };
   const roles = new Set(contract.spans.map((s) => s.role));
   const ours = t.spans.filter((s) => [...roles].some((r) => services[r] === s.service));
   for (const want of contract.spans) {

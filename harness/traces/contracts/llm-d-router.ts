@@ -111,16 +111,38 @@ const kvSpans = (indexScope: string): SpanContract[] => [
   },
 ];
 
+/**
+ * The span one KV event makes when the index takes it: a root span of its own trace (the KV-event pool runs with
+ * the plugin's context, no request's), R10 pkg/kvcache/kvblock/traced_index.go:38-59 (R9: llm-d-kv-cache v0.9.0,
+ * same lines, whose scope version is that module's own, `(devel)` in a source build).
+ */
+export function kvIndexAddSpan(eppVersion: 'llm-d-router-v0.9.0' | 'llm-d-router-v0.10.0'): SpanContract {
+  return {
+    name: 'llm_d.kv_cache.index.add',
+    kind: 'internal',
+    role: 'epp',
+    parent: 'root',
+    requiredAttributes: [
+      'llm_d.kv_cache.index.add.engine_key_count',
+      'llm_d.kv_cache.index.add.request_key_count',
+      'llm_d.kv_cache.index.add.pod_entry_count',
+      'llm_d.kv_cache.index.add.device_tier_count',
+    ],
+    scope:
+      eppVersion === 'llm-d-router-v0.9.0' ? 'llm-d-kv-cache/pkg/kvcache/kvblock' : 'llm-d-router/pkg/kvcache/kvblock',
+  };
+}
+
 export const llmDRouterV090: EppContract = {
   eppVersion: 'llm-d-router-v0.9.0',
   basis: 'recorded',
   joinsIncomingTrace: true,
   joinsGatewayTrace: GATEWAY,
   spans: v090Spans,
-  configSpans: {
+  configs: {
     // R9 has no scheduler spans (pkg/epp/scheduling imports no tracer), so the P/D spans hang off the orchestration.
-    pd: pdSpans('gateway.request_orchestration'),
-    'kv-events': kvSpans('llm-d-kv-cache/pkg/kvcache/kvblock'),
+    pd: { add: pdSpans('gateway.request_orchestration'), remove: [] },
+    'kv-events': { add: kvSpans('llm-d-kv-cache/pkg/kvcache/kvblock'), remove: [] },
   },
   notes:
     'v0.9.0 extracts traceparent from the HTTP headers carried in ext_proc RequestHeaders (#1514), not from gRPC ' +
@@ -216,10 +238,18 @@ export const llmDRouterV0100: EppContract = {
       scope: SCHEDULING,
     },
   ],
-  configSpans: {
-    // R10 disagg_profile_handler.go:340-486 (pick_disagg_profile), :526-612 (prepare_disaggregation).
-    pd: pdSpans('gateway.request_orchestration'),
-    'kv-events': kvSpans('llm-d-router/pkg/kvcache/kvblock'),
+  configs: {
+    // R10 disagg_profile_handler.go:340-486 (pick_disagg_profile), :526-612 (prepare_disaggregation). The P/D
+    // profiles configure prefix-cache-scorer and queue-scorer only (components/llmd-plugins.ts).
+    pd: {
+      add: pdSpans('gateway.request_orchestration'),
+      remove: ['llm_d.epp.scorer.kv-cache-utilization-scorer'],
+    },
+    // One scorer, prefix-cache-scorer, reading the precise producer's match info.
+    'kv-events': {
+      add: kvSpans('llm-d-router/pkg/kvcache/kvblock'),
+      remove: ['llm_d.epp.scorer.queue-scorer', 'llm_d.epp.scorer.kv-cache-utilization-scorer'],
+    },
   },
   notes:
     'v0.10.0 adds the scheduler spans: run_scheduler_profile under gateway.request_orchestration, filter_endpoints ' +

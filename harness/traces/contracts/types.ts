@@ -52,9 +52,10 @@ export interface EppContract {
   /** The spans of one completion request with the default plugin configuration. */
   spans: SpanContract[];
   /**
-   * Spans that only some plugin configurations make (KV-event scoring, P/D), by configuration name; checked
-   * against recordings made with that configuration (fixtures/traces/README.md).
+   * How the spans of other plugin configurations (llm-d: `pd`, `kv-events`; components/llmd-plugins.ts) differ
+   * from the default one's: spans they add, and default spans they do not make (e.g. the scorers they do not
+   * configure). Checked against recordings made with that configuration (fixtures/traces/README.md).
    */
-  configSpans?: Record<string, SpanContract[]>;
+  configs?: Record<string, { add: SpanContract[]; remove: string[] }>;
   notes: string;
 }
