@@ -18,7 +18,7 @@ import { createRunContext, type RunContext } from '../harness/runtime/run-contex
 import { MANIFESTS_DIR } from '../harness/components/templates';
 import { moduleDir } from '../harness/tools/build-go-tool';
 import { ensureLocalTools } from '../harness/tools/tools';
-import { loadVersions, resolveEppVersion, REPO_ROOT } from '../harness/tools/versions';
+import { loadVersions, REPO_ROOT } from '../harness/tools/versions';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../harness/components/kube-client';
 
@@ -33,7 +33,13 @@ if (!gate.applies) {
 
   beforeAll(async () => {
     const opts = scenarioOptions();
-    const tools = await ensureLocalTools(versions, opts.eppVersion, () => undefined);
+    // Only the control plane is used here; an --epp-binary run builds no pinned EPP for it.
+    const tools = await ensureLocalTools(
+      versions,
+      opts.eppBinary ? undefined : opts.eppVersion,
+      () => undefined,
+      opts.eppBinary,
+    );
     ctx = createRunContext(opts.runsRoot, () => undefined);
     const [client, peer, port] = await freePorts(3);
     const etcd = await startEtcd(ctx, tools.etcd, { client, peer });
@@ -47,7 +53,8 @@ if (!gate.applies) {
       readFileSync(join(operatorDir, 'config', 'crd', 'bases', 'opentelemetry.io_instrumentations.yaml'), 'utf8'),
     )[0].toJS() as KubeObject;
     const crds = [
-      ...readEppCrds(await moduleDir(resolveEppVersion(versions, opts.eppVersion).pin.crds)),
+      // The CRDs of the EPP the kind manifests are rendered for (kind's default; the llm-d images ship none).
+      ...readEppCrds(await moduleDir(versions.epp.versions[versions.epp.kindDefault].crds)),
       instrumentationCrd,
     ];
     for (const c of crds) await kube.apply(c);

@@ -6,9 +6,9 @@ import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
 import type { Evidence } from '../harness/report/failure-report';
 import { testEvidence } from '../harness/report/test-evidence';
 import { failureUnderMockFaults, mockRequests } from '../harness/scenario/mock-faults';
-import { contractNotApplicable, runContract } from '../harness/scenario/contract-gate';
+import { contractNotApplicable, eppClientEntry, runContract } from '../harness/scenario/contract-gate';
 import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
-import { contractFor, expectTrace, renderTrace, waitForTrace } from '../harness/traces';
+import { contractFor, expectTrace, findContract, renderTrace, waitForTrace } from '../harness/traces';
 
 const env = useTopology({ models: 2 });
 const TRACESTATE = 'epp-e2e=t61rcWkgMzE,vendor=abc';
@@ -44,7 +44,11 @@ async function clientContextReachesModel(s: ScenarioEnv, evidence: Evidence): Pr
   );
   evidence.trace({ label: 'client trace', raw: t, tree: renderTrace(t), jaegerLink: s.jaeger.uiLink(t.traceId) });
   expectTrace(t, { jaegerUi: e.jaegerUi })
-    .toBeOneConnectedTrace({ externalParent: client.spanId })
+    .toBeOneConnectedTrace({
+      externalParent: client.spanId,
+      // An EPP that reads the client's traceparent enters the trace beside Envoy: its contract says so.
+      alsoEntering: eppClientEntry(findContract(e.eppVersion), e.services.epp),
+    })
     .span({ name: 'llm_request', service: e.services.mockVllm })
     .hasParent({ name: 'ingress', service: e.services.envoy });
   const sent = got.traceparent as string;

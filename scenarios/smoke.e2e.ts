@@ -5,7 +5,7 @@ import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
 import type { Evidence } from '../harness/report/failure-report';
 import { testEvidence } from '../harness/report/test-evidence';
 import { failureUnderMockFaults, mockRequests } from '../harness/scenario/mock-faults';
-import { contractNotApplicable, runContract } from '../harness/scenario/contract-gate';
+import { contractNotApplicable, eppClientEntry, runContract } from '../harness/scenario/contract-gate';
 import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
 import { contractFor, expectTrace, renderTrace, waitForTrace, waitForTraces, type Trace } from '../harness/traces';
 
@@ -52,7 +52,10 @@ async function oneTracedRequest(s: ScenarioEnv, evidence: Evidence): Promise<voi
   );
   keep(evidence, 'client trace', clientTrace, s);
   const expectClient = expectTrace(clientTrace, { jaegerUi: e.jaegerUi });
-  expectClient.toBeOneConnectedTrace({ externalParent: client.spanId }).toCrossServices([envoy, mockVllm]);
+  // An EPP that reads the client's traceparent enters the client's trace beside Envoy (its contract says so).
+  expectClient
+    .toBeOneConnectedTrace({ externalParent: client.spanId, alsoEntering: eppClientEntry(contract, epp) })
+    .toCrossServices([envoy, mockVllm]);
   expectClient
     .span({ name: 'ingress', service: envoy, kind: 'server' })
     .hasParentId(client.spanId)

@@ -60,6 +60,8 @@ describe('the run options file', () => {
     expect(o.eppVersion).toBe('gie-v1.4.0');
     expect(o.eppBinary).toBeUndefined();
     expect(o.eppPlugins).toBeUndefined();
+    // Asking for the run's own EPP keeps its binary.
+    expect(scenarioOptions({ eppVersion: 'llm-d-router-v0.10.0' }, { [OPTIONS_FILE_ENV]: file })).toEqual(BINARY_RUN);
   });
 
   it('is what scenario files read, with their overrides on top; the environment is not read again', () => {

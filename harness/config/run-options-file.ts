@@ -69,12 +69,16 @@ export function scenarioOptions(overrides: RawOptions = {}, env: NodeJS.ProcessE
   const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as RawOptions;
   const base = toRawOptions(run);
   // A file that asks for another pinned EPP (a negative control) runs that build, not the run's --epp-binary.
-  if (given.eppVersion)
+  if (given.eppVersion && given.eppVersion !== run.eppVersion) {
     Object.assign(base, {
       eppBinary: undefined,
       eppContract: undefined,
       eppContractSource: undefined,
       eppPlugins: undefined,
     });
+  } else if (given.eppVersion && run.eppBinary) {
+    // The run's own EPP: its binary and contract stand for the version.
+    delete given.eppVersion;
+  }
   return resolveRunOptions({ ...base, ...given }, {});
 }

@@ -1,5 +1,6 @@
 import { scenarioOptions } from '../config/run-options-file';
 import { findContract, type EppContract } from '../traces/contracts';
+import type { SpanSelector } from '../traces/selector';
 import { notApplicable } from './use-topology';
 
 /**
@@ -19,4 +20,14 @@ export function contractNotApplicable(scenario: string): void {
     `not made: EPP binary ${o.eppBinary ?? '(none)'} has no span contract (${o.eppContractSource ?? 'not identified'}); ` +
       'name one with --epp-contract NAME',
   );
+}
+
+/**
+ * The EPP span that enters a client's trace beside Envoy's ingress, when the contract says the EPP reads the
+ * client's traceparent from the forwarded HTTP headers (child-of-client); undefined otherwise (no contract: none).
+ */
+export function eppClientEntry(contract: EppContract | undefined, eppService: string): SpanSelector | undefined {
+  return contract?.joinsGatewayTrace.withClientTraceparent === 'child-of-client'
+    ? { service: eppService, name: 'gateway.request' }
+    : undefined;
 }
