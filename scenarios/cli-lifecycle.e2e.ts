@@ -89,11 +89,23 @@ if (!gate.applies) {
       [['up', '--models', '0'], '--models must be a whole number from 1 to 8'],
       [['up', '--topology', 'minikube'], 'unknown topology "minikube"'],
       [['up', '--epp-version', 'v9.9.9'], 'unknown EPP version "v9.9.9"; pinned versions are'],
-      [['up', '--no-such-flag'], "Unknown option '--no-such-flag'"],
+      [['up', '--no-such-flag'], 'up does not take --no-such-flag; it takes: --topology, --models,'],
+      [['run', '--models', '4'], 'run does not take --models; it takes: --topology, --scenario,'],
+      [['frobnicate'], 'unknown command "frobnicate"; commands: packages, doctor,'],
     ])('%j fails fast with exit 2 and a clear message', async (args, message) => {
       const r = await runCli(args, env);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(message);
+    });
+
+    it('--help lists the commands, and each command its own flags', async () => {
+      const all = await runCli(['--help'], env);
+      expect(all.code).toBe(0);
+      expect(all.stdout).toContain('usage: epp-e2e <command> [options]');
+      const run = await runCli(['run', '--help'], env);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('usage: epp-e2e run [options]');
+      expect(run.stdout).toContain('--scenario NAME ...');
     });
 
     it('doctor names the missing tool and how to get it, and fails', async () => {
@@ -116,9 +128,9 @@ if (!gate.applies) {
       symlinkSync(process.execPath, join(onlyNode, 'node'));
       const r = await runCli(['up', '--topology', 'kind'], { EPP_E2E_CACHE: emptyCache, PATH: onlyNode });
       expect(r.code).toBe(1);
+      expect(r.stderr).toContain('epp-e2e: the kind topology needs a Docker engine, and none answers (docker ');
       expect(r.stderr).toContain(
-        'epp-e2e: the kind topology needs a running Docker engine and `docker info` failed. Start Docker, or run ' +
-          'the local topology, which needs none: `make e2e TOPOLOGY=local` (or --topology local).',
+        'Start Docker, or run the local topology, which needs no container engine: make e2e TOPOLOGY=local',
       );
       expect(readdirSync(emptyCache)).toEqual([]);
     });

@@ -32,7 +32,8 @@ export async function chooseTopology(requested: string | undefined, docker: Dock
   const engine = await docker();
   if (wanted === 'kind') {
     if (engine.ok) return { topology: 'kind', reason: `asked for (--topology kind); Docker engine ${engine.version}` };
-    throw new OptionError(
+    // Not a usage error (exit 1, not 2): the command line is right, the machine lacks what it asks for.
+    throw new Error(
       `the kind topology needs a Docker engine, and none answers (${engine.why}). ` +
         'Start Docker, or run the local topology, which needs no container engine: make e2e TOPOLOGY=local',
     );

@@ -32,7 +32,8 @@ export default class E2eEnvironment extends NodeEnvironment {
           ? { error: event.error, test: event.test }
           : undefined;
     // No topology: it never started (the beforeAll error says why, with its own log tails).
-    if (!failed || !slot.topology || !(failed.error instanceof Object)) return;
+    // The error comes from the test's realm (another vm context): `instanceof Error` would be false here.
+    if (!failed || !slot.topology || typeof failed.error !== 'object' || failed.error === null) return;
     await attachFailureReport(fullTestName(failed.test), slot.topology, slot.evidence, failed.error as Error);
   }
 }
