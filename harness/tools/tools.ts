@@ -23,7 +23,11 @@ export interface LocalToolPaths {
 export function eppSpec(v: Versions, eppVersion?: string): GoToolSpec {
   const { name, pin } = resolveEppVersion(v, eppVersion);
   const build = eppBuild(name, pin);
-  return { name: 'epp', key: name, pins: [build], replacesFrom: [build] };
+  // The stamp (build-go-tool) is the pins as JSON; before image-only versions existed an EPP's pin also carried
+  // these three fields, and caches shared with checkouts of that code keep matching only while they stay in it.
+  const { defaultServiceName, image, imageBinary } = pin;
+  const stamped = { ...build, defaultServiceName, image, imageBinary } as GoToolPin;
+  return { name: 'epp', key: name, pins: [stamped], replacesFrom: [build] };
 }
 
 /** The EPP versions the module proxy can build (the others are image-only). */
