@@ -43,11 +43,16 @@ async function clientContextReachesModel(s: ScenarioEnv, evidence: Evidence): Pr
     { description: `the Envoy and model-server spans in client trace ${client.traceId}` },
   );
   evidence.trace({ label: 'client trace', raw: t, tree: renderTrace(t), jaegerLink: s.jaeger.uiLink(t.traceId) });
-  expectTrace(t, { jaegerUi: e.jaegerUi })
+  // Where the EPP's spans belong in this trace is its contract's to say: an EPP binary without one is left out of
+  // this Envoy-to-model check (its place is what the contract-dependent checks, reported as not made, would check).
+  const contract = findContract(e.eppVersion);
+  const checked = contract ? t : { ...t, spans: t.spans.filter((sp) => sp.service !== e.services.epp) };
+  if (!contract) evidence.note(`EPP spans (${e.services.epp}) not checked here: the EPP has no contract`);
+  expectTrace(checked, { jaegerUi: e.jaegerUi })
     .toBeOneConnectedTrace({
       externalParent: client.spanId,
       // An EPP that reads the client's traceparent enters the trace beside Envoy: its contract says so.
-      alsoEntering: eppClientEntry(findContract(e.eppVersion), e.services.epp),
+      alsoEntering: eppClientEntry(contract, e.services.epp),
     })
     .span({ name: 'llm_request', service: e.services.mockVllm })
     .hasParent({ name: 'ingress', service: e.services.envoy });
