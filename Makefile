@@ -8,7 +8,7 @@ EPP_VERSION ?=
 CLI := node bin/epp-e2e.js
 JEST := node_modules/.bin/jest
 
-.PHONY: all deps packages tools doctor lint unit e2e e2e-local test up down clean bench kind-schemas
+.PHONY: all deps packages tools doctor lint unit e2e e2e-local test up down clean bench kind-schemas upgrade-check-local faults
 
 all: test
 
@@ -48,6 +48,10 @@ e2e-local:
 
 test: packages lint unit e2e-local
 
+# The operator upgrade check without Docker: both pinned operators as local processes (CI runs it after test).
+upgrade-check-local: packages
+	$(CLI) upgrade-check --topology local
+
 up: deps
 	$(CLI) up --topology $(TOPOLOGY)
 
@@ -64,3 +68,8 @@ clean:
 # A benchmark, not a test: cold start, trace latency, ext_proc throughput, suite wall time (reports/bench.json).
 bench: deps
 	node -r ts-node/register/transpile-only harness/bench/main.ts
+
+# Every fault switch on in turn against the scenarios that own it (local topology): prints caught/missed per
+# switch, writes reports/faults.{md,json}, exits 1 when a switch is missed. Not part of `make test` (minutes).
+faults: packages
+	$(CLI) faults --topology local

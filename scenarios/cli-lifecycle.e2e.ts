@@ -21,10 +21,12 @@ const runsDir = mkdtempSync(join(tmpdir(), 'epp-e2e-cli-'));
 const env = { EPP_E2E_RUNS_DIR: runsDir };
 const started: ChildProcess[] = [];
 
-function portsOf(up: UpJson): number[] {
-  return [up.gateway, `http://${up.extProc}`, up.jaegerQuery, ...up.models.map((m) => m.url)].map((u) =>
-    Number(new URL(u).port),
-  );
+/** Every host:port the run listened on (the model servers each on a loopback IP of their own). */
+function portsOf(up: UpJson): { host: string; port: number }[] {
+  return [up.gateway, `http://${up.extProc}`, up.jaegerQuery, ...up.models.map((m) => m.url)].map((u) => {
+    const url = new URL(u);
+    return { host: url.hostname, port: Number(url.port) };
+  });
 }
 
 async function startUp(): Promise<{ child: ChildProcess; up: UpJson; exited: Promise<number | null> }> {
@@ -45,7 +47,9 @@ async function expectRunGone(up: UpJson): Promise<void> {
     },
     { timeoutMs: 20000 },
   );
-  for (const port of portsOf(up)) expect({ port, inUse: await isPortInUse(port) }).toEqual({ port, inUse: false });
+  for (const { host, port } of portsOf(up)) {
+    expect({ host, port, inUse: await isPortInUse(port, host) }).toEqual({ host, port, inUse: false });
+  }
 }
 
 afterAll(() => {

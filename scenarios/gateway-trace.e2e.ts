@@ -8,7 +8,14 @@ import { testEvidence } from '../harness/report/test-evidence';
 import { contractNotApplicable, runContract } from '../harness/scenario/contract-gate';
 import { mockRequests } from '../harness/scenario/mock-faults';
 import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
-import { renderTrace, waitForTrace, waitForTraces, type EppContract, type Trace } from '../harness/traces';
+import {
+  renderTrace,
+  waitForTrace,
+  waitForTraces,
+  type EppContract,
+  type GatewayTraceContract,
+  type Trace,
+} from '../harness/traces';
 import {
   CASE_WORDS,
   checkGatewayJoin,
@@ -74,21 +81,18 @@ function keep(s: ScenarioEnv, seen: Seen): void {
 }
 
 /** The contract with the opposite claim for one case: what a fixed (or newly broken) upstream would look like. */
-function flipped(contract: EppContract, c: GatewayCase): EppContract {
-  const now = contract.joinsGatewayTrace[c];
-  return {
-    ...contract,
-    joinsGatewayTrace: { ...contract.joinsGatewayTrace, [c]: now === 'child-of-envoy' ? 'split' : 'child-of-envoy' },
-  };
+function flipped(contract: EppContract, gateway: GatewayTraceContract, c: GatewayCase): EppContract {
+  const now = gateway[c];
+  return { ...contract, joinsGatewayTrace: { ...gateway, [c]: now === 'child-of-envoy' ? 'split' : 'child-of-envoy' } };
 }
 
-function gatewayTraceScenario(contract: EppContract): void {
+function gatewayTraceScenario(contract: EppContract, gateway: GatewayTraceContract): void {
   const env = useTopology({ models: 2 });
-  const defect = contract.joinsGatewayTrace.knownDefect;
+  const defect = gateway.knownDefect;
 
   describe('traces started at the gateway', () => {
     for (const c of ['withoutClientContext', 'withClientTraceparent'] as const) {
-      const expected = contract.joinsGatewayTrace[c];
+      const expected = gateway[c];
       const known = expected !== 'child-of-envoy' && defect ? ` (known upstream defect: ${defect.link})` : '';
       it(`${CASE_WORDS[c]}: the EPP's spans are ${expected}, as the contract records${known}`, async () => {
         const s = env();
@@ -105,7 +109,7 @@ function gatewayTraceScenario(contract: EppContract): void {
       const s = env();
       const seen = await observe(s, 'withoutClientContext');
       const verdict = checkGatewayJoin(
-        flipped(contract, 'withoutClientContext'),
+        flipped(contract, gateway, 'withoutClientContext'),
         'withoutClientContext',
         seen.observation,
       );
@@ -119,5 +123,5 @@ function gatewayTraceScenario(contract: EppContract): void {
 }
 
 const contract = runContract();
-if (contract) gatewayTraceScenario(contract);
+if (contract?.joinsGatewayTrace) gatewayTraceScenario(contract, contract.joinsGatewayTrace);
 else contractNotApplicable('traces started at the gateway');

@@ -1,35 +1,41 @@
 // KV events: vLLM's KV-cache events, sent over ZeroMQ in vLLM's layout, reach a real EPP's KV-block index,
 // and its precise-prefix-cache scorer finds a prompt's blocks when the prompt comes through the gateway;
 // removals take them away. The EPP here is the KV-events EPP (versions.yaml kvEventsEpp: llm-d-inference-
-// scheduler v0.4.0), the only one buildable here that subscribes to KV events. It emits no spans and keys
-// endpoints by IP, and every local endpoint is 127.0.0.1, so what it indexed and found is read from its
-// index counters, not from traces or from which endpoint answered.
+// scheduler v0.4.0), the only one buildable here that subscribes to KV events. It emits no spans (so no scorer
+// span can show the scores) and keys endpoints by IP; each mock vLLM has a loopback IP of its own, so which
+// mock answered shows whom the KV blocks made it pick. What it indexed and found is read from its counters.
+// First the mocks' own publishers (the path a real vLLM takes), then the index through the harness's driver.
 import { KvEventsDriver } from '../harness/drivers/kv-events';
 import { wordPrompt } from '../harness/drivers/word-tokenizer';
 import { KvIndexProbe } from '../harness/scenario/kv-index';
+import { expectAnnouncerPicked, type KvPickCase } from '../harness/scenario/kv-pick';
+import { failureUnderMockFaults, mockFaults, setMockFaults } from '../harness/scenario/mock-faults';
 import { applicability, notApplicable, useTopology } from '../harness/scenario/use-topology';
 import { KV_BLOCK_SIZE } from '../harness/topology/local/local-topology';
+import { kvEventsContractFor, kvTopicEndpoint, type KvEventsContract } from '../harness/traces/contracts';
 
 const needs = applicability(['kv-events']);
 if (!needs.applies) {
   notApplicable('kv-events', needs.reason);
 } else {
-  const env = useTopology({ models: 2, kvEventsEpp: true });
+  const env = useTopology({ models: 3, kvEventsEpp: true });
   // Three full blocks each; distinct words, so no prompt shares a block with another by accident.
   const prompt = wordPrompt(100, 3 * KV_BLOCK_SIZE);
   let driver: KvEventsDriver;
   let probe: KvIndexProbe;
+  let contract: KvEventsContract;
 
   beforeAll(async () => {
     const e = env().topology.endpoints;
     if (!e.kvEvents) throw new Error(`the topology runs EPP ${e.eppVersion}, which binds no KV-events socket`);
-    // kv-cache-manager v0.4.0 decodes the 6-field BlockStored and recomputes vLLM's sha256_cbor keys.
+    // The EPP version's KV-events contract: v0.4.0 decodes the 6-field BlockStored, matches vLLM's sha256_cbor
+    // keys and names the endpoint by its IP alone in the topic.
+    contract = kvEventsContractFor(e.eppVersion);
     driver = new KvEventsDriver(e.kvEvents, e.eppMetrics, {
-      layout: 'without-lora-name',
-      hashing: { scheme: 'sha256-cbor', seed: '' },
+      layout: contract.layout,
+      hashing: { scheme: contract.hashing, seed: '' },
     });
-    // The EPP's pod identifier is the endpoint's IP (the topic's middle part).
-    const address = e.models[0].address.split(':')[0];
+    const address = kvTopicEndpoint(contract, e.models[0].address);
     await driver.readyByAdmissions(address, 'kvcache_index_admissions_total', KV_BLOCK_SIZE);
     probe = new KvIndexProbe(e, driver, address, KV_BLOCK_SIZE, wordPrompt(10, KV_BLOCK_SIZE));
     await probe.storeMarker();
@@ -39,7 +45,59 @@ if (!needs.applies) {
     await driver?.close();
   });
 
-  describe('kv-events', () => {
+  describe("kv-events: the mock vLLM's own publisher decides the pick", () => {
+    // B announces 3 blocks by serving; A holds 2 of them, C 1. Prompts start at distinct words per test.
+    const pickCase = (firstWord: number): KvPickCase => {
+      const [a, b, c] = env().topology.endpoints.models;
+      return {
+        announcer: b,
+        holders: [
+          { endpoint: a, blocks: 2 },
+          { endpoint: c, blocks: 1 },
+        ],
+        firstWord,
+        blocks: 3,
+        blockSize: KV_BLOCK_SIZE,
+      };
+    };
+
+    it('a prompt whose blocks mock B announced (by serving it, as vLLM does) is answered by B', async () => {
+      await expectAnnouncerPicked(env().topology.endpoints, driver, contract, pickCase(1200));
+    });
+
+    it("negative control: B's events under the wrong topic: the prompt is not answered by B, and the failure names topic, endpoint and blocks", async () => {
+      const e = env().topology.endpoints;
+      const err = await failureUnderMockFaults(e, ['wrong-kv-topic'], () =>
+        expectAnnouncerPicked(e, driver, contract, pickCase(1400)),
+      );
+      expect(err.message).toMatch(
+        /^the prompt whose 3 blocks mock-vllm-1 \(127\.0\.0\.3:\d+\) announced was answered by mock-vllm-0, which holds 2 of them: mock-vllm-1 published them under topic kv@192\.0\.2\.1@mock-llama, the EPP expects kv@127\.0\.0\.3@mock-llama \(EPP llm-d-inference-scheduler-v0\.4\.0 keys endpoints by ip\)$/,
+      );
+    });
+
+    it('negative control: B publishing no KV events: the failure names the blocks, the endpoint and the topic it waited for', async () => {
+      const e = env().topology.endpoints;
+      const err = await failureUnderMockFaults(e, ['no-kv-events'], () =>
+        expectAnnouncerPicked(e, driver, contract, pickCase(1600)),
+      );
+      expect(err.message).toMatch(
+        /^the EPP admitted 0 of the 3 blocks mock-vllm-1 \(127\.0\.0\.3:\d+\) should have published under topic kv@127\.0\.0\.3@mock-llama after serving the prompt; mock-vllm-1 published: nothing$/,
+      );
+    });
+  });
+
+  describe('kv-events: the index, through the harness driver', () => {
+    // The mocks would announce every prompt they serve on top of the driver's events; these tests own the index.
+    let before: Map<string, string[]>;
+    beforeAll(async () => {
+      const e = env().topology.endpoints;
+      before = await mockFaults(e);
+      await setMockFaults(e, ['no-kv-events']);
+    });
+    afterAll(async () => {
+      if (before) await setMockFaults(env().topology.endpoints, (m) => before.get(m) ?? []);
+    });
+
     it("finds none of a prompt's blocks before they are announced, all of them after BlockStored", async () => {
       await probe.expectHits(prompt, 0);
       await probe.store(prompt);

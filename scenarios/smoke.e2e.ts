@@ -7,7 +7,15 @@ import { testEvidence } from '../harness/report/test-evidence';
 import { failureUnderMockFaults, mockRequests } from '../harness/scenario/mock-faults';
 import { contractNotApplicable, eppClientEntry, runContract } from '../harness/scenario/contract-gate';
 import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
-import { contractFor, expectTrace, renderTrace, waitForTrace, waitForTraces, type Trace } from '../harness/traces';
+import {
+  contractFor,
+  expectTrace,
+  MODEL_SERVER_CONTRACT,
+  renderTrace,
+  waitForTrace,
+  waitForTraces,
+  type Trace,
+} from '../harness/traces';
 
 const noEvidence = { trace: () => undefined, note: () => undefined } as unknown as Evidence;
 const EXT_PROC_SPAN = /^async envoy\.service\.ext_proc\.v3\.ExternalProcessor\.Process egress$/;
@@ -30,8 +38,14 @@ async function oneTracedRequest(s: ScenarioEnv, evidence: Evidence): Promise<voi
     model: e.models[0].model,
     headers: { traceparent: client.traceparent },
   });
-  expect(res.status).toBe(200);
   const served = e.models.find((m) => m.name === res.servedBy);
+  if (res.status !== 200) {
+    // Which endpoint answered is what tells a broken model server from a broken gateway or EPP.
+    const who = served
+      ? `${served.name} (${served.address})`
+      : `no model server (x-inference-pod: ${res.servedBy ?? 'absent'})`;
+    throw new Error(`the gateway answered HTTP ${res.status} from ${who}: ${res.body.slice(0, 200)}`);
+  }
   expect(served).toBeDefined();
   // The model server got the request because the EPP said so: Envoy routed on the EPP's header.
   const seen = (await mockRequests(served!.url)).at(-1);
@@ -42,16 +56,20 @@ async function oneTracedRequest(s: ScenarioEnv, evidence: Evidence): Promise<voi
     s.jaeger,
     client.traceId,
     (t) => {
-      const names = new Set(t.spans.map((x) => `${x.service}/${x.name}`));
-      if (!names.has(`${envoy}/ingress`)) return 'no Envoy ingress span yet';
-      if (!t.spans.some((x) => x.service === mockVllm)) return 'no model-server span yet';
-      if (contract.joinsIncomingTrace && !t.spans.some((x) => x.service === epp)) return 'no EPP span yet';
+      // The completeness report: which service's spans are late or missing, by name.
+      const expected = [envoy, mockVllm, ...(contract.joinsIncomingTrace ? [epp] : [])];
+      const missing = expected.filter((svc) => !t.spans.some((x) => x.service === svc));
+      const present = [...new Set(t.spans.map((x) => x.service))].join(', ') || 'nothing';
+      if (missing.length) return `no span of service ${missing.join(', ')} yet (the trace has spans of: ${present})`;
+      if (!t.spans.some((x) => x.service === envoy && x.name === 'ingress')) return 'no Envoy ingress span yet';
       return true;
     },
     { description: `the client trace ${client.traceId} with Envoy and model-server spans` },
   );
   keep(evidence, 'client trace', clientTrace, s);
   const expectClient = expectTrace(clientTrace, { jaegerUi: e.jaegerUi });
+  // First, the model server's own spans: a renamed one shows as the missing and the unexpected name.
+  expectClient.toSatisfyContract(MODEL_SERVER_CONTRACT, { model: mockVllm });
   // An EPP that reads the client's traceparent enters the client's trace beside Envoy (its contract says so).
   expectClient
     .toBeOneConnectedTrace({ externalParent: client.spanId, alsoEntering: eppClientEntry(contract, epp) })
@@ -103,8 +121,29 @@ function smokeScenario(): void {
         oneTracedRequest(s, noEvidence),
       );
       expect(failure.message).toMatch(/timed out .* waiting for the client trace .* with Envoy and model-server spans/);
-      expect(failure.message).toContain('last reason: no model-server span yet');
+      expect(failure.message).toContain(
+        'last reason: no span of service mock-vllm yet (the trace has spans of: envoy-gateway)',
+      );
       expect(failure.message).toMatch(/envoy-gateway {2}ingress {2}\[server\]/);
+    });
+
+    it('negative control: a model server answering HTTP 500 fails the smoke check, naming the status and the endpoint', async () => {
+      const s = env();
+      const failure = await failureUnderMockFaults(s.topology.endpoints, ['http-500'], () =>
+        oneTracedRequest(s, noEvidence),
+      );
+      expect(failure.message).toMatch(
+        /^the gateway answered HTTP 500 from mock-vllm-\S+ \(127\.0\.0\.\d+:\d+\): \{"object":"error","message":"injected fault http-500"/,
+      );
+    });
+
+    it('negative control: a renamed model-server span is listed as missing and unexpected', async () => {
+      const s = env();
+      const failure = await failureUnderMockFaults(s.topology.endpoints, ['wrong-span-name'], () =>
+        oneTracedRequest(s, noEvidence),
+      );
+      expect(failure.message).toContain("expected the spans of the model server (vLLM's llm_request)");
+      expect(failure.message).toContain('  - missing span llm_request\n  - unexpected span llm_request_v2');
     });
   });
 }

@@ -8,6 +8,8 @@ import { controlPlaneSpec, eppSpec, jaegerSpec, kindSpec, kvEventsEppPaths } fro
 import type { Versions } from '../tools/versions';
 import { identifyBuild } from '../components/epp-binary';
 import { CUSTOM_EPP } from '../config/run-options';
+import { ebpfSupport, type EbpfSupport } from '../runtime/ebpf-host';
+import { operatorChecks } from './doctor-operator';
 
 export interface Check {
   name: string;
@@ -39,6 +41,7 @@ export async function runDoctor(
   eppVersion: string | undefined,
   run: Run = defaultRun,
   exists = existsSync,
+  ebpf: EbpfSupport = ebpfSupport(),
   eppBinary?: string,
 ): Promise<Check[]> {
   const checks: Check[] = [];
@@ -98,6 +101,8 @@ export async function runDoctor(
     });
   }
   checks.push(...(await kvEventsEppChecks(v, run, exists, go !== undefined, kvEpp, kvEppBuilt)));
+  const clang = await version(run, 'clang', ['--version']);
+  checks.push(...operatorChecks(v, { haveGo: go !== undefined, clang, ebpf, exists }));
   const envoyBin = envoyPath(v.envoy.version);
   const envoyBuilt = exists(envoyBin);
   checks.push({

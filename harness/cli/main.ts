@@ -13,9 +13,12 @@ import type { Endpoints } from '../topology/types';
 import { join } from 'node:path';
 import { compareVariants, defaultCompareScenarios, type Variant } from '../compare/compare';
 import { REPO_ROOT } from '../tools/versions';
-import { operatorUpgradeCheck } from '../compare/upgrade-check';
+import { LOCAL_UPGRADE_SCENARIOS, localOperatorUpgradeCheck, operatorUpgradeCheck } from '../compare/upgrade-check';
+import { ensureOperatorPathTools } from '../tools/operator-path-tools';
+import { ensureOperator } from '../tools/operator-tool';
 import { realKindDeps } from '../topology/kind/real-deps';
 import { formatChecks, runDoctor } from './doctor';
+import { faultsCommand } from './faults-command';
 import { jestArgs, runScenarios, scenarioNames } from './run-scenarios';
 
 /** Every flag any command takes; each command lists the ones it takes (COMMANDS), and only those parse. */
@@ -38,7 +41,13 @@ const FLAGS = {
   'envoy-version': { type: 'string', multiple: true, arg: 'V', help: 'Envoy version (pin or alternative)' },
   'epp-sampler': { type: 'string', arg: 'NAME', help: "the EPP's OTEL_TRACES_SAMPLER" },
   'epp-sampler-arg': { type: 'string', arg: 'R', help: "the EPP's OTEL_TRACES_SAMPLER_ARG (0..1)" },
-  fault: { type: 'string', multiple: true, arg: 'mock-vllm:FAULT', help: 'break a component on purpose' },
+  fault: {
+    type: 'string',
+    multiple: true,
+    arg: 'COMPONENT:FAULT',
+    help: 'break a component on purpose (mock-vllm, envoy, epp; see README)',
+  },
+  'update-readme': { type: 'boolean', help: "rewrite the README's fault table from the declarations" },
   scenario: { type: 'string', multiple: true, arg: 'NAME', help: 'a scenario of scenarios/ (repeatable)' },
   json: { type: 'boolean', help: 'print the endpoints as one JSON line' },
   'cluster-name': { type: 'string', arg: 'NAME', help: 'kind cluster name' },
@@ -50,6 +59,10 @@ const FLAGS = {
   kind: { type: 'boolean', help: 'also build the kind binary' },
   'all-epp-versions': { type: 'boolean', help: 'build every pinned EPP version' },
   quiet: { type: 'boolean', help: 'print nothing when nothing is missing' },
+  'operator-mode': {
+    type: 'boolean',
+    help: "local: the EPP through a local OpenTelemetry Operator and its Go eBPF agent (its env is the operator's)",
+  },
   help: { type: 'boolean', short: 'h', help: 'this help' },
 } as const;
 
@@ -95,6 +108,7 @@ const COMMANDS: Record<string, Command> = {
       'epp-sampler-arg',
       'fault',
       'json',
+      'operator-mode',
       ...KIND_FLAGS,
     ],
     run: (values) => up(values),
@@ -120,9 +134,18 @@ const COMMANDS: Record<string, Command> = {
     run: (values) => compare(values),
   },
   'upgrade-check': {
-    summary: 'kind: scenarios and trace shapes on operator --from, upgrade in place to --to, run again, diff',
-    flags: ['from', 'to', 'scenario', 'cluster-name', 'reuse-cluster', 'keep-cluster'],
+    summary:
+      'scenarios and trace shapes on operator --from, then --to (kind: upgraded in place; local: both as local ' +
+      'processes, plus the diff of the mutated EPP pods), diff; exit 1 on a regression',
+    flags: ['topology', 'from', 'to', 'scenario', 'cluster-name', 'reuse-cluster', 'keep-cluster'],
     run: (values) => upgradeCheck(values),
+  },
+  faults: {
+    summary:
+      'every fault switch (or each --fault) on in turn against the scenarios that own it: caught or MISSED, ' +
+      'reports/faults.{md,json}; exit 1 when one is missed',
+    flags: ['topology', 'fault', 'update-readme'],
+    run: (values) => faults(values),
   },
   down: {
     summary: 'stop every run started by `up` from this checkout',
@@ -229,6 +252,7 @@ function rawOptions(values: Record<string, unknown>): RawOptions {
     reuseCluster: values['reuse-cluster'] as boolean | undefined,
     keepCluster: values['keep-cluster'] as boolean | undefined,
     operatorVersion: (values['operator-version'] as string[] | undefined)?.at(-1),
+    operatorMode: values['operator-mode'] as boolean | undefined,
   };
 }
 
@@ -284,7 +308,7 @@ async function packages(quiet: boolean): Promise<number> {
 async function doctor(values: Values): Promise<number> {
   const opts = resolveRunOptions({ ...rawOptions(values), topology: await chosenTopology('doctor', values) });
   const { text, ok } = formatChecks(
-    await runDoctor(selectPins(loadVersions(), opts), opts.eppVersion, undefined, undefined, opts.eppBinary),
+    await runDoctor(selectPins(loadVersions(), opts), opts.eppVersion, undefined, undefined, undefined, opts.eppBinary),
     opts.topology,
   );
   process.stdout.write(text + '\n');
@@ -297,7 +321,7 @@ async function doctor(values: Values): Promise<number> {
  */
 async function ensureTopologyTools(
   opts: RunOptions,
-  want: { allEppVersions: boolean; kvEventsEpp: boolean; kind: boolean },
+  want: { allEppVersions: boolean; kvEventsEpp: boolean; kind: boolean; operatorPath: boolean },
 ): Promise<Record<string, string>> {
   const v = selectPins(loadVersions(), opts);
   const paths: Record<string, string> = {};
@@ -309,6 +333,8 @@ async function ensureTopologyTools(
         paths[`epp ${name}`] = Object.values(await ensureGoTool(eppSpec(v, name), progress))[0];
       }
     }
+    // The injection scenario (local operator mode) and upgrade-check --topology local: both operators, the agent.
+    if (want.operatorPath) Object.assign(paths, await ensureOperatorPathTools(v, progress));
   }
   if (want.kind || opts.topology === 'kind') Object.assign(paths, await ensureGoTool(kindSpec(v), progress));
   return paths;
@@ -322,6 +348,7 @@ async function tools(values: Values): Promise<number> {
     // The kv-events scenario, part of the local suite, runs it.
     kvEventsEpp: true,
     kind: Boolean(values.kind),
+    operatorPath: true,
   });
   for (const [name, path] of Object.entries(paths)) process.stdout.write(`${name.padEnd(14)} ${path}\n`);
   return 0;
@@ -351,6 +378,7 @@ async function runCommand(values: Values): Promise<number> {
     allEppVersions: scenarios.includes('contract'),
     kvEventsEpp: scenarios.includes('kv-events'),
     kind: false,
+    operatorPath: scenarios.includes('injection'),
   });
   return runScenarios(opts, scenarios);
 }
@@ -370,20 +398,43 @@ async function compare(values: Values): Promise<number> {
 }
 
 async function upgradeCheck(values: Values): Promise<number> {
-  const opts = resolveRunOptions({ ...rawOptions(values), topology: 'kind' });
+  // kind by default (the nightly's cluster); --topology local runs both operators as local processes (no Docker).
+  const local = values.topology === 'local';
+  const opts = resolveRunOptions({ ...rawOptions(values), topology: local ? 'local' : 'kind' });
   const v = loadVersions();
   const from = resolveRunOptions({ operatorVersion: (values.from as string | undefined) ?? v.kind.operator.previous })
     .kind.operatorVersion;
   const to = resolveRunOptions({ operatorVersion: (values.to as string | undefined) ?? v.kind.operator.default }).kind
     .operatorVersion;
   if (from === to) throw new OptionError(`upgrade-check needs two different operator versions, got ${from} twice`);
-  const scenarios = (values.scenario as string[] | undefined) ?? defaultCompareScenarios();
+  const scenarios =
+    (values.scenario as string[] | undefined) ?? (local ? LOCAL_UPGRADE_SCENARIOS : defaultCompareScenarios());
   jestArgs(scenarios);
-  const deps = await realKindDeps(opts, progress);
   const out = join(REPO_ROOT, 'reports', 'upgrade-check');
-  const result = await operatorUpgradeCheck(opts, from, to, scenarios, out, deps, progress);
+  let result;
+  if (local) {
+    const pins = selectPins(v, opts);
+    await ensureLocalTools(pins, opts.eppVersion, progress);
+    await ensureOperatorPathTools(pins, progress);
+    for (const version of [from, to]) await ensureOperator(pins, version, progress);
+    result = await localOperatorUpgradeCheck(opts, from, to, scenarios, out, progress);
+  } else {
+    const deps = await realKindDeps(opts, progress);
+    result = await operatorUpgradeCheck(opts, from, to, scenarios, out, deps, progress);
+  }
   process.stdout.write(`${result.text}\n\nreports: ${result.markdownFile}\n         ${result.htmlFile}\n`);
   return result.regressed ? 1 : 0;
+}
+
+async function faults(values: Values): Promise<number> {
+  // --fault picks which switches to try; each run carries one. Local unless told otherwise.
+  const opts = resolveRunOptions({
+    ...rawOptions(values),
+    topology: (values.topology as string | undefined) ?? 'local',
+    faults: [],
+  });
+  const wanted = (values.fault as string[] | undefined) ?? [];
+  return faultsCommand(opts, wanted, { updateReadme: values['update-readme'] === true }, progress);
 }
 
 async function down(): Promise<number> {

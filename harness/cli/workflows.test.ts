@@ -33,10 +33,16 @@ describe('GitHub workflows', () => {
     const wf = workflow('e2e-nightly.yaml');
     expect(wf.jobs.kind.strategy.matrix.operator).toEqual(['pinned', 'latest']);
     expect(steps({ jobs: { kind: wf.jobs.kind } }).map((x) => x.run)).toContain('make e2e TOPOLOGY=kind');
-    expect(steps(wf).filter((x) => x.uses?.startsWith('actions/upload-artifact'))).toHaveLength(2);
+    expect(steps(wf).filter((x) => x.uses?.startsWith('actions/upload-artifact'))).toHaveLength(3);
     expect(steps({ jobs: { u: wf.jobs['upgrade-check'] } }).map((x) => x.run)).toContain(
       'node bin/epp-e2e.js upgrade-check',
     );
+  });
+
+  it('nightly runs the fault matrix (make faults) on a machine prepared as for make test', () => {
+    const wf = workflow('e2e-nightly.yaml');
+    expect(steps({ jobs: { f: wf.jobs.faults } }).map((x) => x.run)).toContain('.ci/run faults');
+    expect(readFileSync(join(REPO_ROOT, '.ci', 'run'), 'utf8')).toContain('make "$1"');
   });
 
   it.each(['pr.yaml', 'e2e-nightly.yaml'])(

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { runScenarios, scenarioNames } from '../cli/run-scenarios';
 import type { RunOptions } from '../config/run-options';
 import { startTopology } from '../topology/start';
+import type { Topology } from '../topology/types';
 import { JaegerClient } from '../traces/jaeger-client';
 import { parseJunit } from './junit';
 import { recordProbeShapes } from './probes';
@@ -19,21 +20,29 @@ export interface Variant {
   opts: RunOptions;
 }
 
-async function recordVariant(
+/**
+ * Probes, then the scenarios, on one variant. `inspect` runs on the probes' topology before it stops (the
+ * operator upgrade check reads the mutated EPP pod there).
+ */
+export async function recordVariant(
   subject: string,
   v: Variant,
   scenarios: string[],
   outDir: string,
   progress: (m: string) => void,
+  inspect?: (topology: Topology) => Promise<void>,
+  /** The probes' topology options when they differ from the scenarios' (the local operator mode). */
+  probeOpts: RunOptions = v.opts,
 ): Promise<VersionRecord> {
   progress(`${subject} ${v.version}: recording probe trace shapes`);
-  const topology = await startTopology(v.opts, progress);
+  const topology = await startTopology(probeOpts, progress);
   let probes;
   try {
     probes = await recordProbeShapes(
       topology,
       new JaegerClient(topology.endpoints.jaegerQuery, topology.endpoints.jaegerUi),
     );
+    await inspect?.(topology);
   } finally {
     await topology.stop();
   }

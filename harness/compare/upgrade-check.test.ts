@@ -15,12 +15,12 @@ describe('operator upgrade check', () => {
     expect(b.opts.eppVersion).toBe(base.eppVersion);
   });
 
-  it('needs the kind topology, and a Docker engine, and says so before creating anything', async () => {
+  it('is the kind path (local has its own), and needs a Docker engine, and says so before creating anything', async () => {
     const kind = new FakeKindCli();
     const local = resolveRunOptions({}, {}, versions);
     await expect(
       operatorUpgradeCheck(local, 'a', 'b', [], '/tmp', { kind, versions }, () => undefined),
-    ).rejects.toThrow('upgrade-check runs on the kind topology');
+    ).rejects.toThrow('operatorUpgradeCheck is the kind path; local is localOperatorUpgradeCheck');
     kind.docker = undefined;
     const base = resolveRunOptions({ topology: 'kind' }, {}, versions);
     await expect(operatorUpgradeCheck(base, 'a', 'b', [], '/tmp', { kind, versions }, () => undefined)).rejects.toThrow(

@@ -1,9 +1,12 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunOptions } from '../config/run-options';
 import { acquireCluster, type KindDeps } from '../topology/kind/kind-topology';
-import { compareVariants, type CompareResult, type Variant } from './compare';
+import type { KubeObject } from '../components/kube-client';
+import { compareRecords, htmlReport, markdownReport, textReport } from './report';
+import { compareVariants, recordVariant, type CompareResult, type Variant } from './compare';
+import { diffPodSpecs, formatPodSpecDiff, type PodSpecChange } from './pod-spec-diff';
 
 /** Both sides run in the check's one cluster, which neither deletes (the check does, at the end). */
 export function upgradeVariants(base: RunOptions, from: string, to: string): [Variant, Variant] {
@@ -30,7 +33,7 @@ export async function operatorUpgradeCheck(
   progress: (m: string) => void,
 ): Promise<CompareResult> {
   if (base.topology !== 'kind')
-    throw new Error('upgrade-check runs on the kind topology (the operator exists only there)');
+    throw new Error('operatorUpgradeCheck is the kind path; local is localOperatorUpgradeCheck');
   const kubeconfig = join(mkdtempSync(join(tmpdir(), 'epp-e2e-')), 'kubeconfig');
   const { created } = await acquireCluster(base, deps, progress, kubeconfig);
   try {
@@ -47,4 +50,65 @@ export async function operatorUpgradeCheck(
       await deps.kind.deleteCluster(base.kind.clusterName);
     }
   }
+}
+
+/** The scenarios whose outcome depends on the operator: the local upgrade check's default. */
+export const LOCAL_UPGRADE_SCENARIOS = ['injection'];
+
+export interface LocalUpgradeResult extends CompareResult {
+  podSpecChanges: PodSpecChange[];
+}
+
+/**
+ * The operator upgrade check without Docker: each release runs for real as a local manager against a fresh local
+ * control plane (so the `to` release admits the EPP pod anew, as recreated workloads are after an upgrade), the
+ * probes record trace shapes (the agent's span included), the mutated EPP pods are diffed (env, sidecar image,
+ * security context), and the scenarios run on each. Non-zero when a scenario that passed fails after the
+ * upgrade, or the pod lost something the first release gave it.
+ */
+export async function localOperatorUpgradeCheck(
+  base: RunOptions,
+  from: string,
+  to: string,
+  scenarios: string[],
+  outDir: string,
+  progress: (m: string) => void,
+): Promise<LocalUpgradeResult> {
+  mkdirSync(outDir, { recursive: true });
+  // The scenarios ask for operator mode themselves (the injection file does); the probes' topology runs in it.
+  const variant = (operatorVersion: string): Variant => ({
+    version: `operator-${operatorVersion}`,
+    opts: { ...base, topology: 'local', kind: { ...base.kind, operatorVersion } },
+  });
+  const pods: KubeObject[] = [];
+  const record = (v: Variant): ReturnType<typeof recordVariant> =>
+    recordVariant(
+      'OpenTelemetry Operator',
+      v,
+      scenarios,
+      outDir,
+      progress,
+      async (topology) => {
+        const pod = await topology.eppPod?.();
+        if (!pod) throw new Error(`${v.version}: the topology shows no EPP pod`);
+        pods.push(pod);
+      },
+      { ...v.opts, operatorMode: true },
+    );
+  const a = await record(variant(from));
+  const b = await record(variant(to));
+  const c = compareRecords(a, b);
+  const podSpecChanges = diffPodSpecs(pods[0], pods[1]);
+  const podText = formatPodSpecDiff(from, to, podSpecChanges);
+  const stem = join(outDir, `upgrade-${from}-${to}`);
+  writeFileSync(`${stem}.md`, `${markdownReport(a, b, c)}\n\n## Mutated EPP pod\n\n\`\`\`\n${podText}\n\`\`\`\n`);
+  writeFileSync(`${stem}.html`, htmlReport(a, b, c));
+  writeFileSync(`${stem}.json`, JSON.stringify({ a, b, comparison: c, pods, podSpecChanges }, null, 2));
+  return {
+    text: `${textReport(a, b, c)}\n\n${podText}`,
+    markdownFile: `${stem}.md`,
+    htmlFile: `${stem}.html`,
+    regressed: c.regressed || podSpecChanges.some((x) => x.regression),
+    podSpecChanges,
+  };
 }

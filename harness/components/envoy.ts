@@ -5,7 +5,22 @@ import type { ManagedProcess } from '../runtime/managed-process';
 import { httpProbe, waitReady } from '../runtime/readiness';
 import type { RunContext } from '../runtime/run-context';
 
+import type { FaultDefinition } from '../faults/types';
+
 export const DESTINATION_HEADER = 'x-gateway-destination-endpoint';
+
+/**
+ * Envoy's fault switches: made in the bootstrap we render, never in Envoy itself. Owners as in
+ * harness/mock-vllm/faults.ts.
+ */
+export const ENVOY_FAULTS = {
+  'no-tracing': {
+    description: 'a bootstrap without the tracing block: Envoy forwards traceparent but emits no span',
+    owners: [{ scenario: 'smoke', says: /last reason: no span of service envoy-gateway yet/ }],
+  },
+} satisfies Record<string, FaultDefinition>;
+
+export type EnvoyFault = keyof typeof ENVOY_FAULTS;
 export const EXT_PROC_CLUSTER = 'epp';
 
 export interface EnvoyConfig {
@@ -21,6 +36,8 @@ export interface EnvoyConfig {
   /** The EPP's and the OTLP collector's host: 127.0.0.1 locally, a Service DNS name on kind. */
   eppHost?: string;
   otlpHost?: string;
+  /** Fault switches (ENVOY_FAULTS) to render in. */
+  faults?: readonly string[];
 }
 
 function http2Cluster(name: string, host: string, port: number): Record<string, unknown> {
@@ -56,17 +73,19 @@ export function renderEnvoyBootstrap(c: EnvoyConfig): string {
     '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
     stat_prefix: 'gateway',
     generate_request_id: true,
-    tracing: {
-      random_sampling: { value: c.samplingPercent },
-      provider: {
-        name: 'envoy.tracers.opentelemetry',
-        typed_config: {
-          '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig',
-          grpc_service: { envoy_grpc: { cluster_name: 'otlp' }, timeout: '2s' },
-          service_name: c.serviceName,
+    tracing: (c.faults ?? []).includes('no-tracing')
+      ? undefined
+      : {
+          random_sampling: { value: c.samplingPercent },
+          provider: {
+            name: 'envoy.tracers.opentelemetry',
+            typed_config: {
+              '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig',
+              grpc_service: { envoy_grpc: { cluster_name: 'otlp' }, timeout: '2s' },
+              service_name: c.serviceName,
+            },
+          },
         },
-      },
-    },
     route_config: {
       name: 'gateway',
       virtual_hosts: [

@@ -6,6 +6,7 @@ import { grpcHealthProbe, httpProbe, waitReady } from '../runtime/readiness';
 import type { RunContext } from '../runtime/run-context';
 import { renderTemplate } from './templates';
 import type { KubeClient, KubeObject } from './kube-client';
+import type { FaultDefinition } from '../faults/types';
 
 export const POOL_NAME = 'e2e-pool';
 export const POOL_NAMESPACE = 'default';
@@ -13,10 +14,11 @@ export const MODEL_SERVER_POD = 'mock-vllm';
 export const EXT_PROC_SERVICE = 'envoy.service.ext_proc.v3.ExternalProcessor';
 
 /**
- * The model servers as the EPP sees them. Locally: one Pod object at 127.0.0.1 whose target ports are the
- * mock vLLM processes (the InferencePool's multi-port form, one endpoint `<pod>-rank-<i>` per port; distinct
- * Pod IPs would need addresses other than 127.0.0.1, which the harness does not listen on). On kind: N pods
- * on one port. One template for both (fixtures/manifests/inference-pool.yaml).
+ * The model servers as the EPP sees them: one Pod per model server, all on one target port, as on kind. Locally
+ * each mock vLLM listens on a loopback address of its own (127.0.0.2, 127.0.0.3, ...; Linux routes all of
+ * 127/8 to lo), which is its Pod IP: an EPP that keys endpoints by IP alone (the KV-events EPP) tells them
+ * apart, and which mock answered shows which endpoint was picked. One template for both topologies
+ * (fixtures/manifests/inference-pool.yaml).
  */
 export function renderInferencePool(opts: {
   namespace: string;
@@ -39,46 +41,45 @@ export function renderInferencePool(opts: {
   return pool;
 }
 
-/**
- * `name` and `labels`: a second Pod object for the same mock processes (an llm-d P/D run labels a prefill pod and
- * a decode pod with their llm-d.ai/role; both have the pool's selector label).
- */
-export function renderModelServerPod(
-  modelPorts: number[],
-  name = MODEL_SERVER_POD,
-  labels: Record<string, string> = {},
-): { pod: KubeObject; status: KubeObject } {
-  const meta = { name, namespace: POOL_NAMESPACE };
-  const pod: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { ...meta, labels: { app: MODEL_SERVER_POD, ...labels } },
-    spec: {
-      containers: [
-        {
-          name: 'vllm',
-          image: 'epp-otel-e2e/mock-vllm:local',
-          ports: modelPorts.map((containerPort) => ({ containerPort })),
-        },
-      ],
-    },
-  };
+/** The loopback address of the i-th local model server (127.0.0.1 is left to everything else). */
+export function modelServerIp(i: number): string {
+  if (i < 0 || i > 252) throw new Error(`no loopback address for model server ${i}`);
+  return `127.0.0.${i + 2}`;
+}
+
+/** One Pod object per model server, with its IP and a Ready status (there is no kubelet to report them). */
+/** `labels`: extra Pod labels of a server (an llm-d P/D run's llm-d.ai/role: prefill or decode). */
+export function renderModelServerPods(
+  servers: { name: string; ip: string; labels?: Record<string, string> }[],
+  port: number,
+): { pod: KubeObject; status: KubeObject }[] {
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const status: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: meta,
-    status: {
-      phase: 'Running',
-      podIP: '127.0.0.1',
-      podIPs: [{ ip: '127.0.0.1' }],
-      conditions: [
-        { type: 'Ready', status: 'True', lastTransitionTime: now },
-        { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
-      ],
-    },
-  };
-  return { pod, status };
+  return servers.map(({ name, ip, labels }) => {
+    const meta = { name, namespace: POOL_NAMESPACE };
+    const pod: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { ...meta, labels: { app: MODEL_SERVER_POD, ...labels } },
+      spec: {
+        containers: [{ name: 'vllm', image: 'epp-otel-e2e/mock-vllm:local', ports: [{ containerPort: port }] }],
+      },
+    };
+    const status: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: meta,
+      status: {
+        phase: 'Running',
+        podIP: ip,
+        podIPs: [{ ip }],
+        conditions: [
+          { type: 'Ready', status: 'True', lastTransitionTime: now },
+          { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
+        ],
+      },
+    };
+    return { pod, status };
+  });
 }
 
 /** The InferencePool & co. CRDs shipped in the EPP's own module, at the EPP's own version (both topologies). */
@@ -109,12 +110,35 @@ export interface EppPorts {
   metrics: number;
 }
 
+/** Where `wrong-exporter` sends the EPP's spans: loopback port 1, where nothing listens (refused at once). */
+export const DEAD_OTLP_ENDPOINT = 'http://127.0.0.1:1';
+
+/**
+ * The EPP's fault switches: made in the environment we give the real binary, never in the binary. Owners as in
+ * harness/mock-vllm/faults.ts.
+ */
+export const EPP_FAULTS = {
+  'wrong-exporter': {
+    description: `OTEL_EXPORTER_OTLP_ENDPOINT points where nothing listens (${DEAD_OTLP_ENDPOINT})`,
+    owners: [
+      {
+        scenario: 'smoke',
+        says: /waiting for exactly one new EPP trace \(service llm-d-epp\)\nlast reason: 0 EPP traces/,
+      },
+    ],
+  },
+} satisfies Record<string, FaultDefinition>;
+
+export type EppFault = keyof typeof EPP_FAULTS;
+
 export interface EppTracing {
   otlpEndpoint: string;
   serviceName: string;
   sampler: string;
   samplerArg: string;
   resourceAttributes: Record<string, string>;
+  /** Fault switches (EPP_FAULTS) to apply. */
+  faults?: readonly string[];
 }
 
 export function eppArgs(ports: EppPorts, poolNamespace = POOL_NAMESPACE): string[] {
@@ -143,7 +167,9 @@ export function eppEnv(kubeconfig: string | undefined, tracing: EppTracing): Rec
     // In a pod the EPP uses its service account instead.
     ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
     OTEL_TRACES_EXPORTER: 'otlp',
-    OTEL_EXPORTER_OTLP_ENDPOINT: tracing.otlpEndpoint,
+    OTEL_EXPORTER_OTLP_ENDPOINT: (tracing.faults ?? []).includes('wrong-exporter')
+      ? DEAD_OTLP_ENDPOINT
+      : tracing.otlpEndpoint,
     OTEL_EXPORTER_OTLP_INSECURE: 'true',
     OTEL_SERVICE_NAME: tracing.serviceName,
     OTEL_TRACES_SAMPLER: tracing.sampler,
@@ -205,11 +231,13 @@ export async function startEpp(
   ports: EppPorts,
   env: Record<string, string>,
   extraArgs: string[] = [],
+  /** The whole command line instead of eppArgs(ports) (operator mode: the args of the pod's container). */
+  args?: string[],
 ): Promise<ManagedProcess> {
   const process = ctx.registry.start({
     name: 'epp',
     command: binary,
-    args: [...eppArgs(ports), ...extraArgs],
+    args: [...(args ?? eppArgs(ports)), ...extraArgs],
     env: { PATH: globalThis.process.env.PATH, HOME: globalThis.process.env.HOME, ...env },
     logFile: join(ctx.logsDir, 'epp.log'),
   });

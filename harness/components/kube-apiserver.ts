@@ -33,6 +33,9 @@ export function kubeApiserverArgs(files: ApiserverFiles, etcdUrl: string, port: 
     // Config only: no traffic ever goes to this range, there are no Services to route.
     '--service-cluster-ip-range=10.96.0.0/24',
     '--disable-admission-plugins=ServiceAccount',
+    // The operator's Go sidecar is privileged; without this the mutated EPP pod is rejected
+    // ("privileged: Forbidden: disallowed by cluster policy"). Nothing runs pods here: it only admits objects.
+    '--allow-privileged=true',
     '--enable-priority-and-fairness=false',
     // The endpoint reconciler would try to publish 127.0.0.1 as the `kubernetes` Service's endpoint.
     '--endpoint-reconciler-type=none',

@@ -12,6 +12,21 @@ const RESOURCES: Record<string, { group: string; plural: string; namespaced: boo
   },
   'v1/Pod': { group: '/api/v1', plural: 'pods', namespaced: true },
   'v1/Namespace': { group: '/api/v1', plural: 'namespaces', namespaced: false },
+  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': {
+    group: '/apis/admissionregistration.k8s.io/v1',
+    plural: 'mutatingwebhookconfigurations',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': {
+    group: '/apis/admissionregistration.k8s.io/v1',
+    plural: 'validatingwebhookconfigurations',
+    namespaced: false,
+  },
+  'opentelemetry.io/v1alpha1/Instrumentation': {
+    group: '/apis/opentelemetry.io/v1alpha1',
+    plural: 'instrumentations',
+    namespaced: true,
+  },
   'inference.networking.k8s.io/v1/InferencePool': {
     group: '/apis/inference.networking.k8s.io/v1',
     plural: 'inferencepools',
@@ -65,6 +80,13 @@ export class KubeClient {
       headers: { 'Content-Type': 'application/apply-patch+yaml' },
     });
     return this.check(res.status, res.data, `apply status of ${obj.kind} ${obj.metadata.name}`);
+  }
+
+  /** A server-side dry-run create: admission (webhooks included) runs, nothing is stored. */
+  async dryRunCreate(obj: KubeObject): Promise<KubeObject> {
+    const path = resourcePath(obj);
+    const res = await this.http.post(path.slice(0, path.lastIndexOf('/')), obj, { params: { dryRun: 'All' } });
+    return this.check(res.status, res.data, `dry-run create ${obj.kind} ${obj.metadata.name}`);
   }
 
   async get(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<KubeObject | undefined> {

@@ -6,12 +6,25 @@ import type { RunContext } from '../runtime/run-context';
 
 export interface MockVllmLaunch {
   name: string;
+  /** Where it listens locally (its Pod IP); a kind pod listens on 0.0.0.0. */
+  host?: string;
   port: number;
   model: string;
   otlpEndpoint?: string;
   serviceName: string;
   kvEventsEndpoint?: string;
+  /** What the KV-event consumer expects: the topic's endpoint address, tokenizer, block keys and layout. */
+  kv?: MockKvWire;
   faults: string[];
+}
+
+export interface MockKvWire {
+  topicAddress: string;
+  tokenizer: 'bytes' | 'words';
+  hashing: 'fnv' | 'sha256-cbor';
+  hashSeed: string;
+  layout: 'with-lora-name' | 'without-lora-name';
+  blockSize: number;
 }
 
 /** The mock's own flags, the same for a local process and a kind pod (which listens on 0.0.0.0). */
@@ -25,6 +38,16 @@ export function mockVllmServerArgs(m: MockVllmLaunch, host = '127.0.0.1'): strin
   ];
   if (m.otlpEndpoint) args.push(`--otlp-endpoint=${m.otlpEndpoint}`);
   if (m.kvEventsEndpoint) args.push(`--kv-events-endpoint=${m.kvEventsEndpoint}`);
+  if (m.kv) {
+    args.push(
+      `--kv-topic-address=${m.kv.topicAddress}`,
+      `--tokenizer=${m.kv.tokenizer}`,
+      `--kv-hash=${m.kv.hashing}`,
+      `--kv-hash-seed=${m.kv.hashSeed}`,
+      `--kv-layout=${m.kv.layout}`,
+      `--block-size=${m.kv.blockSize}`,
+    );
+  }
   if (m.faults.length) args.push(`--faults=${m.faults.join(',')}`);
   return args;
 }
@@ -35,7 +58,7 @@ export function mockVllmArgs(m: MockVllmLaunch): string[] {
     'ts-node/register/transpile-only',
     // Override for trying the harness against another model server entry point.
     process.env.EPP_E2E_MOCK_VLLM_MAIN ?? join(REPO_ROOT, 'harness', 'mock-vllm', 'main.ts'),
-    ...mockVllmServerArgs(m),
+    ...mockVllmServerArgs(m, m.host),
   ];
 }
 
@@ -47,6 +70,9 @@ export async function startMockVllm(ctx: RunContext, m: MockVllmLaunch): Promise
     cwd: REPO_ROOT,
     logFile: join(ctx.logsDir, `${m.name}.log`),
   });
-  await waitReady(`${m.name} /health`, httpProbe(`http://127.0.0.1:${m.port}/health`), { timeoutMs: 30000, process });
+  await waitReady(`${m.name} /health`, httpProbe(`http://${m.host ?? '127.0.0.1'}:${m.port}/health`), {
+    timeoutMs: 30000,
+    process,
+  });
   return process;
 }

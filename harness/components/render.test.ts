@@ -1,5 +1,13 @@
 import { parse } from 'yaml';
-import { eppArgs, eppEnv, renderInferencePool, renderKvEventsEppConfig, renderModelServerPod } from './epp';
+import {
+  DEAD_OTLP_ENDPOINT,
+  eppArgs,
+  eppEnv,
+  renderInferencePool,
+  renderKvEventsEppConfig,
+  modelServerIp,
+  renderModelServerPods,
+} from './epp';
 import { renderEnvoyBootstrap } from './envoy';
 import { etcdArgs } from './etcd';
 import { renderJaegerConfig } from './jaeger';
@@ -61,11 +69,19 @@ describe('EPP objects and flags', () => {
     ).toThrow('got 9');
   });
 
-  it('renders a ready Pod at 127.0.0.1 selected by the pool', () => {
-    const { pod, status } = renderModelServerPod([8001]) as any;
+  it('renders one ready Pod per model server, each at its own loopback IP, selected by the pool', () => {
+    const pods = renderModelServerPods(
+      [0, 1].map((i) => ({ name: `mock-vllm-${i}`, ip: modelServerIp(i) })),
+      8001,
+    ) as any[];
+    expect(pods.map((p) => [p.pod.metadata.name, p.status.status.podIP])).toEqual([
+      ['mock-vllm-0', '127.0.0.2'],
+      ['mock-vllm-1', '127.0.0.3'],
+    ]);
+    const { pod, status } = pods[1];
     expect(pod.metadata.labels).toEqual({ app: 'mock-vllm' });
     expect(pod.spec.containers[0].ports).toEqual([{ containerPort: 8001 }]);
-    expect(status.status.podIP).toBe('127.0.0.1');
+    expect(status.status.podIPs).toEqual([{ ip: '127.0.0.3' }]);
     expect(status.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
   });
 
@@ -102,6 +118,34 @@ describe('EPP objects and flags', () => {
       OTEL_RESOURCE_ATTRIBUTES: 'component=endpoint-picker,team=a',
     });
     expect(Number(env.OTEL_BSP_SCHEDULE_DELAY)).toBeLessThan(1000);
+  });
+
+  it('fault wrong-exporter: the exporter points where nothing listens, everything else unchanged', () => {
+    const tracing = {
+      otlpEndpoint: 'http://127.0.0.1:4317',
+      serviceName: 'llm-d-epp',
+      sampler: 'parentbased_traceidratio',
+      samplerArg: '1',
+      resourceAttributes: {},
+    };
+    const faulty = eppEnv('/k', { ...tracing, faults: ['wrong-exporter'] });
+    expect(faulty.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(DEAD_OTLP_ENDPOINT);
+    expect({ ...faulty, OTEL_EXPORTER_OTLP_ENDPOINT: 'x' }).toEqual({
+      ...eppEnv('/k', tracing),
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'x',
+    });
+  });
+});
+
+describe('Envoy fault no-tracing', () => {
+  it('renders the same bootstrap without the tracing block', () => {
+    const c = { adminPort: 1, gatewayPort: 2, eppGrpcPort: 3, otlpGrpcPort: 4, serviceName: 'e', samplingPercent: 100 };
+    const hcmOf = (y: string): any =>
+      (parse(y) as any).static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+    expect(hcmOf(renderEnvoyBootstrap(c)).tracing).toBeDefined();
+    const faulty = hcmOf(renderEnvoyBootstrap({ ...c, faults: ['no-tracing'] }));
+    expect(faulty.tracing).toBeUndefined();
+    expect({ ...faulty, tracing: 'x' }).toEqual({ ...hcmOf(renderEnvoyBootstrap(c)), tracing: 'x' });
   });
 });
 
@@ -197,6 +241,8 @@ describe('Jaeger, etcd and kube-apiserver', () => {
         '--etcd-servers=http://e',
         '--token-auth-file=t',
         '--disable-admission-plugins=ServiceAccount',
+        // the operator's privileged Go sidecar must be admitted (operator mode)
+        '--allow-privileged=true',
       ]),
     );
     const kc = parse(renderKubeconfig('https://127.0.0.1:6443', 'PEM', 'tok')) as any;

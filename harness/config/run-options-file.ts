@@ -51,6 +51,7 @@ export function toRawOptions(o: RunOptions): RawOptions {
     faults: o.faults.map((f) => `${f.component}:${f.fault}`),
     runsRoot: o.runsRoot,
     kvEventsEpp: o.kvEventsEpp,
+    operatorMode: o.operatorMode,
     clusterName: o.kind.clusterName,
     reuseCluster: o.kind.reuseCluster,
     keepCluster: o.kind.keepCluster,

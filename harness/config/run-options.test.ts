@@ -45,7 +45,8 @@ describe('run options', () => {
     [{ eppBinary: '/nonexistent/epp' }, '--epp-binary /nonexistent/epp: no such file'],
     [{ eppContract: 'gie-v1.5.0' }, '--epp-contract names the contract of an --epp-binary; none was given'],
     [{ eppSamplerArg: '1.5' }, '--epp-sampler-arg must be a ratio between 0 and 1'],
-    [{ faults: ['envoy:down'] }, '--fault takes COMPONENT:FAULT with COMPONENT mock-vllm'],
+    [{ faults: ['gateway:down'] }, '--fault takes COMPONENT:FAULT with COMPONENT one of mock-vllm, envoy, epp'],
+    [{ faults: ['envoy:down'] }, 'unknown envoy fault "down"; valid: no-tracing'],
     [{ faults: ['mock-vllm:explode'] }, 'unknown mock-vllm fault "explode"; valid: drop-traceparent'],
     [{ eppResourceAttributes: 'novalue' }, 'resource attribute "novalue" is not key=value'],
     [{ operatorVersion: '0.148' }, '--operator-version must be an OpenTelemetry Operator release like v0.148.0'],
@@ -59,6 +60,11 @@ describe('run options', () => {
     const o = resolve({ eppVersion: 'v1.4.0', faults: ['mock-vllm:no-spans'] });
     expect(o.eppVersion).toBe('gie-v1.4.0');
     expect(o.faults).toEqual([{ component: 'mock-vllm', fault: 'no-spans' }]);
+    const other = resolve({ faults: ['envoy:no-tracing', 'epp:wrong-exporter'] });
+    expect(other.faults).toEqual([
+      { component: 'envoy', fault: 'no-tracing' },
+      { component: 'epp', fault: 'wrong-exporter' },
+    ]);
   });
 
   it('takes an llm-d plugin configuration only with an llm-d-router binary', () => {

@@ -2,22 +2,12 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { identifyBuild, readBuildInfo } from '../components/epp-binary';
 import { LLMD_PLUGIN_CONFIGS, type LlmdPluginConfig } from '../components/llmd-plugins';
+import { parseFaultSpec } from '../faults/catalog';
+import type { FaultComponent } from '../faults/types';
 import { loadVersions, REPO_ROOT, resolveEppVersion, selectPins, type Versions } from '../tools/versions';
 
 export const TOPOLOGIES = ['local', 'kind'] as const;
 export type TopologyName = (typeof TOPOLOGIES)[number];
-
-export const MOCK_VLLM_FAULTS = [
-  'drop-traceparent',
-  'new-root-trace',
-  'orphan-parent',
-  'no-spans',
-  'slow-export',
-  'wrong-kv-topic',
-  'no-kv-events',
-  'wrong-span-name',
-  'http-500',
-] as const;
 
 export interface RunOptions {
   topology: TopologyName;
@@ -45,15 +35,22 @@ export interface RunOptions {
   /** Where the EPP exports; overridden to a dead address by the exporter-fault scenario. */
   eppOtlpEndpoint?: string;
   modelName: string;
-  /** component:fault pairs; only the mock vLLM has switches today. */
-  faults: { component: 'mock-vllm'; fault: string }[];
+  /** component:fault pairs (harness/faults/catalog.ts): the mock vLLM's, and Envoy's and the EPP's config ones. */
+  faults: { component: FaultComponent; fault: string }[];
   runsRoot: string;
   /**
    * Run the KV-events EPP (versions.yaml kvEventsEpp) instead of the pinned one: local topology only, for the
    * kv-events scenario (it indexes vLLM KV events but emits no spans).
    */
   kvEventsEpp?: boolean;
-  /** Only read by the kind topology. */
+  /**
+   * Local topology: run the EPP through the OpenTelemetry Operator (a local manager process at
+   * kind.operatorVersion) and its Go eBPF agent, as kind does: the EPP's tracing environment is what the
+   * operator injects, not what the harness sets. Not the shared default: the agent's offset analysis of the
+   * EPP adds 20-60 s to a start.
+   */
+  operatorMode?: boolean;
+  /** The operator's options; operatorVersion and goTargetExe are also read by the local operator mode. */
   kind: KindOptions;
 }
 
@@ -104,6 +101,7 @@ export interface RawOptions {
   operatorVersion?: string;
   goTargetExe?: boolean;
   kvEventsEpp?: boolean;
+  operatorMode?: boolean;
 }
 
 /** The eppVersion of an EPP binary that matches no contract. */
@@ -224,14 +222,11 @@ export function resolveRunOptions(
     throw new OptionError(`--epp-sampler-arg must be a ratio between 0 and 1, got "${eppSamplerArg}"`);
   }
   const faults = (raw.faults ?? (env.EPP_E2E_FAULTS ? env.EPP_E2E_FAULTS.split(',') : [])).map((f) => {
-    const [component, fault, ...rest] = f.trim().split(':');
-    if (component !== 'mock-vllm' || !fault || rest.length) {
-      throw new OptionError(`--fault takes COMPONENT:FAULT with COMPONENT mock-vllm, got "${f}"`);
+    try {
+      return parseFaultSpec(f);
+    } catch (err) {
+      throw new OptionError((err as Error).message);
     }
-    if (!(MOCK_VLLM_FAULTS as readonly string[]).includes(fault)) {
-      throw new OptionError(`unknown mock-vllm fault "${fault}"; valid: ${MOCK_VLLM_FAULTS.join(', ')}`);
-    }
-    return { component: 'mock-vllm' as const, fault };
   });
   // An empty EPP_E2E_OPERATOR_VERSION (a CI matrix's "pinned" entry) means the pin.
   const operatorVersion = raw.operatorVersion ?? (env.EPP_E2E_OPERATOR_VERSION || versions.kind.operator.default);
@@ -257,6 +252,18 @@ export function resolveRunOptions(
   if (raw.kvEventsEpp && topology !== 'local') {
     throw new OptionError('the KV-events EPP runs on the local topology only (the kind topology runs the EPP image)');
   }
+  const operatorMode = flag(raw.operatorMode, env.EPP_E2E_OPERATOR_MODE);
+  if (operatorMode && topology !== 'local') {
+    throw new OptionError('operator mode is a local topology option (kind always runs the EPP through the operator)');
+  }
+  if (operatorMode && operatorVersion === 'latest') {
+    throw new OptionError(
+      'the local operator mode builds the operator from its Go module: --operator-version must be a release, not latest',
+    );
+  }
+  if (operatorMode && raw.kvEventsEpp) {
+    throw new OptionError('operator mode runs the GIE EPP; the KV-events EPP is not run through the operator');
+  }
   return {
     topology: topology as TopologyName,
     models,
@@ -276,6 +283,7 @@ export function resolveRunOptions(
     faults,
     runsRoot: raw.runsRoot ?? env.EPP_E2E_RUNS_DIR ?? join(REPO_ROOT, '.runs'),
     ...(raw.kvEventsEpp ? { kvEventsEpp: true } : {}),
+    ...(operatorMode ? { operatorMode: true } : {}),
     kind: {
       clusterName,
       reuseCluster: flag(raw.reuseCluster, env.EPP_E2E_REUSE_CLUSTER),

@@ -1,25 +1,81 @@
+import type { FaultDefinition } from '../faults/types';
+
 /**
  * Switches that break the mock on purpose, each in exactly one way an assertion must catch. All off by default.
+ * Each names the scenarios that own it and what their failure must say: `epp-e2e faults` turns every switch on
+ * in turn and proves each owner fails that way (harness/faults/matrix.ts). A switch no scenario can be made to
+ * notice does not belong here.
  */
 export const FAULTS = {
-  'drop-traceparent': 'ignore incoming trace headers: llm_request starts a new trace',
-  'new-root-trace': 'start a new trace with only a span LINK to the incoming context (link instead of parent)',
-  'orphan-parent': 'keep the trace id but parent llm_request on a made-up span id',
-  'no-spans': 'emit no span',
-  'slow-export': 'hold spans for 30 s before exporting',
-  'wrong-kv-topic': 'publish KV events under another endpoint (port + 1)',
-  'no-kv-events': 'publish no KV events',
-  'wrong-span-name': 'name the span llm_request_v2',
-  'http-500': 'answer completions with HTTP 500',
-} as const;
+  'drop-traceparent': {
+    description: 'ignore incoming trace headers: llm_request starts a new trace',
+    owners: [
+      { scenario: 'smoke', says: /last reason: no span of service mock-vllm yet/ },
+      {
+        scenario: 'propagation',
+        says: /waiting for the Envoy and model-server spans .*\nlast reason: no model-server span/,
+      },
+    ],
+  },
+  'new-root-trace': {
+    description: 'start a new trace with only a span LINK to the incoming context (link instead of parent)',
+    owners: [{ scenario: 'propagation', says: /last reason: no model-server span/ }],
+  },
+  'orphan-parent': {
+    description: 'keep the trace id but parent llm_request on a made-up span id',
+    owners: [{ scenario: 'propagation', says: /1 orphan\(s\): mock-vllm llm_request/ }],
+  },
+  'no-spans': {
+    description: 'emit no span',
+    owners: [{ scenario: 'smoke', says: /last reason: no span of service mock-vllm yet/ }],
+  },
+  'slow-export': {
+    description: 'hold spans for 30 s before exporting',
+    owners: [
+      { scenario: 'smoke', says: /timed out after .* waiting for .*\nlast reason: no span of service mock-vllm yet/ },
+    ],
+  },
+  'wrong-kv-topic': {
+    description: 'publish KV events under an address no endpoint has (192.0.2.1, TEST-NET-1)',
+    owners: [{ scenario: 'kv-events', says: /published them under topic kv@192\.0\.2\.1\S*, the EPP expects kv@/ }],
+  },
+  'no-kv-events': {
+    description: 'publish no KV events',
+    owners: [
+      {
+        scenario: 'kv-events',
+        says: /admitted 0 of the \d+ blocks mock-vllm-\d .*under topic kv@\S+.*published: nothing/,
+      },
+    ],
+  },
+  'wrong-span-name': {
+    description: 'name the span llm_request_v2',
+    owners: [{ scenario: 'smoke', says: /missing span llm_request\b[\s\S]*unexpected span llm_request_v2/ }],
+  },
+  'http-500': {
+    description: 'answer completions with HTTP 500',
+    owners: [{ scenario: 'smoke', says: /the gateway answered HTTP 500 from mock-vllm-\d/ }],
+  },
+} satisfies Record<string, FaultDefinition>;
 
 export type Fault = keyof typeof FAULTS;
+
+export const FAULT_NAMES = Object.keys(FAULTS) as Fault[];
 
 export function parseFaults(list: string[]): Set<Fault> {
   const out = new Set<Fault>();
   for (const raw of list.map((s) => s.trim()).filter(Boolean)) {
-    if (!(raw in FAULTS)) throw new Error(`unknown fault "${raw}"; valid faults: ${Object.keys(FAULTS).join(', ')}`);
+    if (!(raw in FAULTS)) throw new Error(`unknown fault "${raw}"; valid faults: ${FAULT_NAMES.join(', ')}`);
     out.add(raw as Fault);
   }
   return out;
+}
+
+/** Where `wrong-kv-topic` says the blocks are: an address from TEST-NET-1, which no endpoint ever has. */
+export const WRONG_KV_HOST = '192.0.2.1';
+
+/** The topic address with its host swapped for WRONG_KV_HOST (a port, when the format has one, is kept). */
+export function wrongKvAddress(address: string): string {
+  const colon = address.lastIndexOf(':');
+  return colon < 0 ? WRONG_KV_HOST : `${WRONG_KV_HOST}${address.slice(colon)}`;
 }

@@ -1,3 +1,5 @@
+import { wordPrompt, wordTokenIds } from '../drivers/word-tokenizer';
+import { sha256CborBlockKeys } from './block-hash';
 import { decode } from '@msgpack/msgpack';
 import axios from 'axios';
 import { Subscriber } from 'zeromq';
@@ -126,8 +128,46 @@ describe('KV events over ZeroMQ', () => {
     expect(events[0][3]).toEqual(Array.from({ length: 16 }, (_, i) => i + 100));
   });
 
-  it('wrong-kv-topic publishes under the neighbouring port', async () => {
+  it('wrong-kv-topic publishes under an address no endpoint has, keeping the port', async () => {
     const [topic] = await receiveOne(true);
-    expect(topic.toString()).toBe(`kv@127.0.0.1:${server!.port + 1}@m1`);
+    expect(topic.toString()).toBe(`kv@192.0.2.1:${server!.port}@m1`);
+  });
+
+  it('records what it published (/debug/kv-events)', async () => {
+    await receiveOne(false);
+    const log = (await axios.get(`${server!.url}/debug/kv-events`, { proxy: false })).data as unknown[];
+    expect(log[0]).toMatchObject({ topic: `kv@127.0.0.1:${server!.port}@m1`, type: 'BlockStored', blocks: 1 });
+  });
+
+  it('speaks the consumer wire it is given: bare-IP topic, word tokens, sha256_cbor keys, 6-field BlockStored', async () => {
+    const [subPort] = await freePorts(1);
+    sub = new Subscriber();
+    sub.subscribe('kv@');
+    await sub.bind(`tcp://127.0.0.1:${subPort}`);
+    server = await startMockVllm(
+      parseMockVllmOptions([
+        '--port=0',
+        '--model=m1',
+        `--kv-events-endpoint=tcp://127.0.0.1:${subPort}`,
+        '--kv-topic-address=127.0.0.1',
+        '--tokenizer=words',
+        '--kv-hash=sha256-cbor',
+        '--kv-layout=without-lora-name',
+      ]),
+    );
+    const received = sub.receive();
+    let done = false;
+    void received.then(() => (done = true));
+    const prompt = wordPrompt(5, 16);
+    for (let i = 0; i < 200 && !done; i++) {
+      await axios.post(`${server.url}/v1/completions`, { model: 'm1', prompt, max_tokens: 1 }, { proxy: false });
+      await Promise.race([received, new Promise((r) => setTimeout(r, 25))]);
+    }
+    const [topic, , payload] = await received;
+    expect(topic.toString()).toBe('kv@127.0.0.1@m1');
+    const [, events] = decode(payload, { useBigInt64: true }) as [number, unknown[][]];
+    expect(events[0]).toHaveLength(7);
+    expect(events[0][3]).toEqual(wordTokenIds(prompt));
+    expect(events[0][1]).toEqual(sha256CborBlockKeys([wordTokenIds(prompt)], ''));
   });
 });

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseFaults, type Fault } from './faults';
+import type { BlockHashScheme, KvEventLayout } from './kv-events';
 
 export interface MockVllmOptions {
   host: string;
@@ -11,6 +12,11 @@ export interface MockVllmOptions {
   kvEventsEndpoint?: string;
   kvTopicAddress?: string;
   blockSize: number;
+  /** How prompts become token ids: `bytes` (llm-d's estimate packing) or `words` (the harness's word-level tokenizer). */
+  tokenizer: 'bytes' | 'words';
+  kvHash: BlockHashScheme;
+  kvHashSeed: string;
+  kvLayout: KvEventLayout;
   faults: Set<Fault>;
   resourceAttributes: Record<string, string>;
 }
@@ -32,6 +38,10 @@ export function parseMockVllmOptions(argv: string[], env: NodeJS.ProcessEnv = pr
       'kv-events-endpoint': { type: 'string' },
       'kv-topic-address': { type: 'string' },
       'block-size': { type: 'string' },
+      tokenizer: { type: 'string' },
+      'kv-hash': { type: 'string' },
+      'kv-hash-seed': { type: 'string' },
+      'kv-layout': { type: 'string' },
       faults: { type: 'string' },
       'resource-attributes': { type: 'string' },
     },
@@ -49,6 +59,15 @@ export function parseMockVllmOptions(argv: string[], env: NodeJS.ProcessEnv = pr
   const blockSize = Number(blockText);
   if (!Number.isInteger(blockSize) || blockSize < 1)
     throw new UsageError(`--block-size must be a positive integer, got ${blockText}`);
+  const oneOf = <T extends string>(flag: keyof typeof values, envName: string, valid: readonly T[], dflt: T): T => {
+    const v = pick(flag, envName) ?? dflt;
+    if (!(valid as readonly string[]).includes(v))
+      throw new UsageError(`--${flag} must be one of ${valid.join(', ')}, got ${v}`);
+    return v as T;
+  };
+  const tokenizer = oneOf('tokenizer', 'TOKENIZER', ['bytes', 'words'] as const, 'bytes');
+  const kvHash = oneOf('kv-hash', 'KV_HASH', ['fnv', 'sha256-cbor'] as const, 'fnv');
+  const kvLayout = oneOf('kv-layout', 'KV_LAYOUT', ['with-lora-name', 'without-lora-name'] as const, 'with-lora-name');
   let faults: Set<Fault>;
   try {
     faults = parseFaults((pick('faults', 'FAULTS') ?? '').split(','));
@@ -71,6 +90,10 @@ export function parseMockVllmOptions(argv: string[], env: NodeJS.ProcessEnv = pr
     kvEventsEndpoint: pick('kv-events-endpoint', 'KV_EVENTS_ENDPOINT'),
     kvTopicAddress: pick('kv-topic-address', 'KV_TOPIC_ADDRESS'),
     blockSize,
+    tokenizer,
+    kvHash,
+    kvHashSeed: pick('kv-hash-seed', 'KV_HASH_SEED') ?? '',
+    kvLayout,
     faults,
     resourceAttributes,
   };

@@ -2,7 +2,8 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseFaults, type Fault } from './faults';
+import { wordTokenIds } from '../drivers/word-tokenizer';
+import { parseFaults, wrongKvAddress, type Fault } from './faults';
 import { blockStoredFor, KvEventPublisher, kvTopic } from './kv-events';
 import { newMetricsState, renderMetrics } from './metrics';
 import { completionBody, completionTokens, errorBody, streamChunk, usage, usageChunk } from './openai';
@@ -15,6 +16,14 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   receivedAt: string;
+}
+
+/** One KV-event batch the mock published (what /debug/kv-events shows): topic, event and block count. */
+export interface PublishedKvEvent {
+  topic: string;
+  type: string;
+  blocks: number;
+  at: string;
 }
 
 export interface StartedMockVllm {
@@ -60,9 +69,12 @@ export async function startMockVllm(
     resourceAttributes: opts.resourceAttributes,
     otlpEndpoint: opts.otlpEndpoint,
     exporter: test.exporter,
-    slowExport: faults.has('slow-export'),
+    slowExport: () => faults.has('slow-export'),
   });
-  const kv = opts.kvEventsEndpoint ? new KvEventPublisher(opts.kvEventsEndpoint) : undefined;
+  const kv = opts.kvEventsEndpoint ? new KvEventPublisher(opts.kvEventsEndpoint, opts.kvLayout) : undefined;
+  const published: PublishedKvEvent[] = [];
+  const tokenize = (text: string): number[] =>
+    opts.tokenizer === 'words' ? wordTokenIds(text) : completionTokenIds(text);
   let topicAddress = opts.kvTopicAddress;
 
   async function completion(req: IncomingMessage, res: ServerResponse, chat: boolean): Promise<void> {
@@ -85,24 +97,28 @@ export async function startMockVllm(
     try {
       promptTokens = chat
         ? chatTokenIds(body.messages as { role: string; content: unknown }[])
-        : completionTokenIds(body.prompt as Prompt);
+        : typeof body.prompt === 'string'
+          ? tokenize(body.prompt)
+          : completionTokenIds(body.prompt as Prompt);
     } catch {
       return sendJson(res, 400, errorBody(chat ? 'messages are invalid' : 'prompt is invalid', 'BadRequestError', 400));
     }
     const span = tracing?.startRequestSpan(req.headers, faults, arrival);
     const requestId = String(req.headers['x-request-id'] ?? `cmpl-${randomUUID()}`);
     metrics.running += 1;
+    // As vLLM does: the blocks a request filled are announced (BlockStored) under this server's topic.
     if (kv && topicAddress && !faults.has('no-kv-events')) {
-      const stored = blockStoredFor(opts.model, promptTokens, opts.blockSize);
-      let address = topicAddress;
-      if (faults.has('wrong-kv-topic')) {
-        const [host, port] = [
-          address.slice(0, address.lastIndexOf(':')),
-          Number(address.slice(address.lastIndexOf(':') + 1)),
-        ];
-        address = `${host}:${port + 1}`;
+      const stored = blockStoredFor(opts.model, promptTokens, opts.blockSize, {
+        scheme: opts.kvHash,
+        seed: opts.kvHashSeed,
+      });
+      const address = faults.has('wrong-kv-topic') ? wrongKvAddress(topicAddress) : topicAddress;
+      if (stored?.type === 'BlockStored') {
+        const topic = kvTopic(address, opts.model);
+        published.push({ topic, type: stored.type, blocks: stored.hashes.length, at: new Date().toISOString() });
+        if (published.length > KEEP_REQUESTS) published.shift();
+        void kv.publish(topic, [stored]).catch(() => undefined);
       }
-      if (stored) void kv.publish(kvTopic(address, opts.model), [stored]).catch(() => undefined);
     }
     const pieces = completionTokens(body.max_tokens as number | undefined);
     const u = usage(promptTokens.length, pieces.length);
@@ -167,6 +183,7 @@ export async function startMockVllm(
       return void res.end(renderMetrics(opts.model, opts.blockSize, metrics, startedAt));
     }
     if (req.method === 'GET' && path === '/debug/requests') return sendJson(res, 200, received);
+    if (req.method === 'GET' && path === '/debug/kv-events') return sendJson(res, 200, published);
     if (path === '/admin/faults') {
       if (req.method === 'POST') {
         try {

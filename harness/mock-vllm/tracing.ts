@@ -12,7 +12,13 @@ import {
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+import type { ExportResult } from '@opentelemetry/core';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -44,15 +50,17 @@ export function createTracing(opts: {
   resourceAttributes: Record<string, string>;
   otlpEndpoint?: string;
   exporter?: SpanExporter;
-  slowExport: boolean;
+  /** Whether `slow-export` is on now: read per export, so the switch also works when flipped at run time. */
+  slowExport: () => boolean;
 }): MockTracing | undefined {
-  const exporter = opts.exporter ?? (opts.otlpEndpoint ? new OTLPTraceExporter({ url: opts.otlpEndpoint }) : undefined);
-  if (!exporter) return undefined;
+  const inner = opts.exporter ?? (opts.otlpEndpoint ? new OTLPTraceExporter({ url: opts.otlpEndpoint }) : undefined);
+  if (!inner) return undefined;
+  const exporter = new HoldingExporter(inner, opts.slowExport);
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ ...opts.resourceAttributes, [ATTR_SERVICE_NAME]: opts.serviceName }),
     spanProcessors: [
-      // A short delay so scenarios see spans quickly; `slow-export` holds them long enough to miss a deadline.
-      new BatchSpanProcessor(exporter, { scheduledDelayMillis: opts.slowExport ? 30000 : 50 }),
+      // A short delay so scenarios see spans quickly; `slow-export` holds them (HoldingExporter) past any wait.
+      new BatchSpanProcessor(exporter, { scheduledDelayMillis: 50, exportTimeoutMillis: SLOW_EXPORT_MS + 30000 }),
     ],
   });
   const tracer: Tracer = provider.getTracer('epp-otel-e2e/mock-vllm');
@@ -75,8 +83,57 @@ export function createTracing(opts: {
       return tracer.startSpan(name, { kind: SpanKind.SERVER, startTime, links }, parent ?? context.active());
     },
     flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    shutdown: () => {
+      exporter.release();
+      return provider.shutdown();
+    },
   };
+}
+
+/** How long `slow-export` holds a batch: longer than any scenario waits for a span (20 s by default). */
+export const SLOW_EXPORT_MS = 30000;
+
+/**
+ * Exports as the inner exporter does, except that while `slow()` holds, a batch waits SLOW_EXPORT_MS first. On
+ * shutdown held batches go out at once, so stopping a mock never waits for the hold.
+ */
+export class HoldingExporter implements SpanExporter {
+  private readonly held = new Set<{ timer: NodeJS.Timeout; send: () => void }>();
+  private released = false;
+
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly slow: () => boolean,
+    private readonly holdMs = SLOW_EXPORT_MS,
+  ) {}
+
+  export(spans: ReadableSpan[], done: (r: ExportResult) => void): void {
+    if (this.released || !this.slow()) return this.inner.export(spans, done);
+    const entry = {
+      send: () => {
+        clearTimeout(entry.timer);
+        this.held.delete(entry);
+        this.inner.export(spans, done);
+      },
+      timer: setTimeout(() => entry.send(), this.holdMs),
+    };
+    this.held.add(entry);
+  }
+
+  /** Sends what is held and holds nothing more: the span processor's own shutdown flushes through here first. */
+  release(): void {
+    this.released = true;
+    for (const h of [...this.held]) h.send();
+  }
+
+  async shutdown(): Promise<void> {
+    this.release();
+    await this.inner.shutdown();
+  }
+
+  async forceFlush(): Promise<void> {
+    await this.inner.forceFlush?.();
+  }
 }
 
 export function setAttributes(span: Span | undefined, attrs: Attributes): void {

@@ -25,11 +25,33 @@ export async function freePorts(count: number): Promise<number[]> {
   }
 }
 
-/** True when something is already bound to 127.0.0.1:port. */
-export function isPortInUse(port: number): Promise<boolean> {
+/** True when something is already bound to host:port (127.0.0.1 unless given). */
+export function isPortInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(true));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
+    server.listen(port, host, () => server.close(() => resolve(false)));
   });
+}
+
+function freeOn(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * One port free on 127.0.0.1 (so runs that pick ports there do not take it) and on every host given: the model
+ * servers share one port, each on a loopback address of its own, and another run's servers may hold that port
+ * on the same addresses.
+ */
+export async function freePortOnAll(hosts: string[], attempts = 20): Promise<number> {
+  for (let i = 0; i < attempts; i++) {
+    const [port] = await freePorts(1);
+    const free = await Promise.all(hosts.map((h) => freeOn(port, h)));
+    if (free.every(Boolean)) return port;
+  }
+  throw new Error(`no port free on all of ${hosts.join(', ')} after ${attempts} tries`);
 }

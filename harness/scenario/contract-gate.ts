@@ -27,7 +27,7 @@ export function contractNotApplicable(scenario: string): void {
  * client's traceparent from the forwarded HTTP headers (child-of-client); undefined otherwise (no contract: none).
  */
 export function eppClientEntry(contract: EppContract | undefined, eppService: string): SpanSelector | undefined {
-  return contract?.joinsGatewayTrace.withClientTraceparent === 'child-of-client'
+  return contract?.joinsGatewayTrace?.withClientTraceparent === 'child-of-client'
     ? { service: eppService, name: 'gateway.request' }
     : undefined;
 }

@@ -11,6 +11,7 @@ const want: ExpectedGoInjection = {
   sampler: 'parentbased_traceidratio',
   samplerArg: '1',
   resourceAttributes: { component: 'endpoint-picker' },
+  workloadAttribute: 'k8s.deployment.name',
 };
 
 /** An injected EPP pod as the operator writes it (env order and names from its TestInjectGo expectations). */
@@ -87,6 +88,18 @@ describe('Go injection check', () => {
       'OTEL_RESOURCE_ATTRIBUTES k8s.pod.name=(missing), want $(OTEL_RESOURCE_ATTRIBUTES_POD_NAME)',
       'OTEL_RESOURCE_ATTRIBUTES component=(missing), want endpoint-picker',
       'OTEL_RESOURCE_ATTRIBUTES has no k8s.deployment.name',
+    ]);
+  });
+
+  it('pins the keys the operator leaves out of the sidecar because the app container sets them', () => {
+    const pod = injectedPod();
+    const dropping = { ...want, droppedForApp: ['k8s.container.name', 'component'] };
+    // the fixture pod has them: that is reported as an upstream change
+    expect(checkGoInjection(pod, dropping)).toEqual([
+      'OTEL_RESOURCE_ATTRIBUTES has k8s.container.name=epp, which the operator was observed to leave out because ' +
+        'the app container sets it: upstream changed, update the expectation',
+      'OTEL_RESOURCE_ATTRIBUTES has component=endpoint-picker, which the operator was observed to leave out because ' +
+        'the app container sets it: upstream changed, update the expectation',
     ]);
   });
 });

@@ -28,6 +28,27 @@ describe('versions.yaml', () => {
     expect(selectPins(loadVersions(), { envoyVersion: '1.39.3' }).kvEventsEpp).toBe(kvEventsEpp);
   });
 
+  it('pins the operator manager and the Go auto-instrumentation agent with its native inputs', () => {
+    const v = loadVersions();
+    expect(v.operatorManager).toEqual({
+      module: 'github.com/open-telemetry/opentelemetry-operator',
+      package: 'github.com/open-telemetry/opentelemetry-operator',
+      binary: 'manager',
+      goImage: 'ghcr.io/open-telemetry/opentelemetry-go-instrumentation/autoinstrumentation-go',
+    });
+    expect(v.goAutoAgent).toMatchObject({ module: 'go.opentelemetry.io/auto', binary: 'epp-e2e-go-auto' });
+    expect(v.goAutoAgent.debianPackages).toEqual(expect.arrayContaining(['clang', 'libbpf-dev']));
+    const doc = parse(readFileSync(join(REPO_ROOT, 'versions.yaml'), 'utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const packages = doc.debianPackages as Record<string, unknown>;
+    expect(() => parseVersions(stringify({ ...doc, debianPackages: { ...packages, goAutoAgent: undefined } }))).toThrow(
+      'debianPackages.goAutoAgent',
+    );
+    expect(() => parseVersions(stringify({ ...doc, operatorManager: undefined }))).toThrow('operatorManager');
+  });
+
   it('says which kvEventsEpp key is missing or wrong, with the line of that key or of its parent', () => {
     const text = readFileSync(join(REPO_ROOT, 'versions.yaml'), 'utf8');
     const doc = parse(text) as Record<string, Record<string, unknown>>;
@@ -83,6 +104,7 @@ describe('versions.yaml', () => {
       if (name.startsWith('llm-d'))
         expect(pin.crds).toEqual({ module: 'sigs.k8s.io/gateway-api-inference-extension', version: 'v1.5.0' });
       expect(CONTRACTS[pin.contract]).toBeDefined();
+      expect(CONTRACTS[pin.contract].joinsGatewayTrace).toBeDefined();
     }
     expect(v.epp.versions[v.epp.default].build).toBeDefined();
   });

@@ -54,7 +54,25 @@ export interface KvEventsEppPin extends GoToolPin {
   debianPackages: string[];
 }
 
+/** The operator's manager built from its module root; the versions are kind.operator.default and .previous. */
+export interface OperatorManagerPin {
+  module: string;
+  package: string;
+  binary: string;
+  /** The Go auto-instrumentation image repository (a plain build tags the default images 0.0.0). */
+  goImage: string;
+}
+
+/** The Go auto-instrumentation library, built with our own main (harness/go-auto-agent). */
+export interface GoAutoAgentPin extends ModulePin {
+  binary: string;
+  /** What provides clang, llvm-strip and the libbpf headers its `go generate` needs, on Debian/Ubuntu. */
+  debianPackages: string[];
+}
+
 export interface Versions {
+  operatorManager: OperatorManagerPin;
+  goAutoAgent: GoAutoAgentPin;
   /** `default` for local (built from the module proxy), `kindDefault` for kind (an image). */
   epp: { default: string; kindDefault: string; versions: Record<string, EppPin> };
   kvEventsEpp: KvEventsEppPin;
@@ -109,6 +127,29 @@ function goPin(raw: Record<string, unknown> | undefined, path: string): GoToolPi
     ...modulePin(r, path),
     package: need(r.package as string, `${path}.package`),
     binary: need(r.binary as string, `${path}.binary`),
+  };
+}
+
+function operatorManagerPin(raw: Record<string, unknown> | undefined, path: string): OperatorManagerPin {
+  const r = need(raw, path);
+  return {
+    module: need(r.module as string, `${path}.module`),
+    package: need(r.package as string, `${path}.package`),
+    binary: need(r.binary as string, `${path}.binary`),
+    goImage: need(r.goImage as string, `${path}.goImage`),
+  };
+}
+
+function goAutoAgentPin(
+  raw: Record<string, unknown> | undefined,
+  path: string,
+  packages: Record<string, string[]>,
+): GoAutoAgentPin {
+  const r = need(raw, path);
+  return {
+    ...modulePin(r, path),
+    binary: need(r.binary as string, `${path}.binary`),
+    debianPackages: need(packages.goAutoAgent, 'debianPackages.goAutoAgent'),
   };
 }
 
@@ -210,6 +251,8 @@ function validate(doc: any): Versions {
   return {
     epp: { default: def, kindDefault: kindDef, versions },
     kvEventsEpp: kvEventsEppPin(doc.kvEventsEpp, 'kvEventsEpp', packages),
+    operatorManager: operatorManagerPin(doc.operatorManager, 'operatorManager'),
+    goAutoAgent: goAutoAgentPin(doc.goAutoAgent, 'goAutoAgent', packages),
     jaeger: {
       ...goPin(doc.jaeger, 'jaeger'),
       release: need(doc.jaeger.release, 'jaeger.release'),

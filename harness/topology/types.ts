@@ -1,6 +1,6 @@
 /** A model server as a scenario addresses it. */
 export interface ModelEndpoint {
-  /** The endpoint name the EPP uses, e.g. `mock-vllm-rank-0`. */
+  /** The endpoint name the EPP uses, e.g. `mock-vllm-0` (the Pod name). */
   name: string;
   /** What the EPP writes into x-gateway-destination-endpoint for it. */
   address: string;
@@ -35,6 +35,27 @@ export interface Endpoints {
   services: ServiceNames;
   logsDir: string;
   runDir: string;
+  /** Local operator mode: what the operator did and what runs because of it. */
+  operator?: OperatorModeInfo;
+}
+
+/** What a local operator-mode run reports about the operator, the mutated EPP pod and the eBPF agent. */
+export interface OperatorModeInfo {
+  version: string;
+  namespace: string;
+  instrumentation: string;
+  /** The EPP Pod's name; the mutated object is in <runDir>/epp-pod.mutated.json. */
+  eppPod: string;
+  /** The EPP image's binary path, as the pod's otel-go-auto-target-exe annotation names it. */
+  imageBinary: string;
+  /** The environment the EPP process runs with (resolved from the mutated pod), and the agent's. */
+  eppEnv: Record<string, string>;
+  sidecarEnv?: Record<string, string>;
+  /** Jaeger's OTLP receivers as the Instrumentation names them. */
+  otlp: { grpc: string; http: string };
+  /** The running agent, or why none runs (nothing injected, or no eBPF on this machine). */
+  agent?: { probesOff: string[]; loadSeconds: number; service: string };
+  noAgentReason?: string;
 }
 
 /** Things only some topologies can do; a scenario that needs one is reported as not applicable elsewhere. */
@@ -44,7 +65,8 @@ export type Capability = 'operator-injection' | 'kv-events' | 'restart-epp' | 'l
 /** What each topology can do, known before it starts (a scenario that needs more is not applicable there). */
 export const TOPOLOGY_CAPABILITIES: Record<'local' | 'kind', readonly Capability[]> = {
   // kv-events: the local topology can run the KV-events EPP (versions.yaml kvEventsEpp); kind runs the GIE image.
-  local: ['restart-epp', 'local-processes', 'kv-events'],
+  // operator-injection: in operator mode (RunOptions.operatorMode), a local operator manager mutates the EPP pod.
+  local: ['restart-epp', 'local-processes', 'kv-events', 'operator-injection'],
   kind: ['operator-injection'],
 };
 

@@ -94,7 +94,7 @@ export class TraceExpectation {
     const names = new Set(deviations.map((d) => d.span));
     const marked = this.trace.spans.filter((s) => names.has(s.name));
     return this.fail(
-      `expected the spans of EPP ${contract.eppVersion} (contract basis: ${contract.basis})`,
+      `expected the spans of ${contract.subject ?? `EPP ${contract.eppVersion}`} (contract basis: ${contract.basis})`,
       `${deviations.length} deviation(s):\n${deviations.map((d) => `  - ${describeDeviation(d)}`).join('\n')}`,
       marked,
     );

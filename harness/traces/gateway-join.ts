@@ -69,7 +69,9 @@ export interface GatewayVerdict {
 
 /** Checks an observation against the contract; the message names the version, the case, both sides and the fix. */
 export function checkGatewayJoin(contract: EppContract, c: GatewayCase, seen: GatewayObservation): GatewayVerdict {
-  const want: GatewayTraceContract = contract.joinsGatewayTrace;
+  const want: GatewayTraceContract | undefined = contract.joinsGatewayTrace;
+  if (!want)
+    throw new Error(`contract ${contract.eppVersion} says nothing about the gateway's trace (joinsGatewayTrace)`);
   const expected = want[c];
   const head = `EPP ${contract.eppVersion}, ${CASE_WORDS[c]}`;
   if (seen.join === expected) {

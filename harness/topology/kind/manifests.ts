@@ -1,3 +1,4 @@
+import { faultsOf } from '../../faults/catalog';
 import type { RunOptions } from '../../config/run-options';
 import { EXT_PROC_SERVICE, eppArgs, eppEnv, renderInferencePool } from '../../components/epp';
 import { renderEnvoyBootstrap } from '../../components/envoy';
@@ -7,6 +8,7 @@ import { mockVllmServerArgs } from '../../components/mock-vllm';
 import { resolveEppVersion, selectPins, type Versions } from '../../tools/versions';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
 import { renderTemplate } from '../../components/templates';
+import { eppPodAnnotations } from '../../components/operator-epp-pod';
 
 export const KIND_NAMESPACE = 'epp-e2e';
 export const INSTRUMENTATION_NAME = 'epp-go';
@@ -49,7 +51,7 @@ export function renderKindManifests(opts: RunOptions, pins: Versions, namespace 
   const versions = selectPins(pins, opts);
   const epp = resolveEppVersion(versions, opts.eppVersion, opts.topology).pin;
   const jaegerHost = svc('jaeger', namespace);
-  const mockFaults = opts.faults.filter((f) => f.component === 'mock-vllm').map((f) => f.fault);
+  const mockFaults = faultsOf(opts.faults, 'mock-vllm');
   const ratio = opts.eppSamplerArg;
   const values: Record<string, unknown> = {
     namespace,
@@ -87,11 +89,10 @@ export function renderKindManifests(opts: RunOptions, pins: Versions, namespace 
     ),
     eppService: EPP_SERVICE,
     eppImage: epp.image,
-    eppPodAnnotations: {
-      'instrumentation.opentelemetry.io/inject-go': INSTRUMENTATION_NAME,
-      ...(opts.kind.goTargetExe ? { 'instrumentation.opentelemetry.io/otel-go-auto-target-exe': epp.imageBinary } : {}),
-      'instrumentation.opentelemetry.io/container-names': 'epp',
-    },
+    eppPodAnnotations: eppPodAnnotations({
+      instrumentation: INSTRUMENTATION_NAME,
+      targetExe: opts.kind.goTargetExe ? epp.imageBinary : undefined,
+    }),
     eppHealthService: EXT_PROC_SERVICE,
     eppArgs: eppArgs(
       { grpc: KIND_PORTS.eppGrpc, health: KIND_PORTS.eppHealth, metrics: KIND_PORTS.eppMetrics },
@@ -104,6 +105,7 @@ export function renderKindManifests(opts: RunOptions, pins: Versions, namespace 
         sampler: opts.eppSampler,
         samplerArg: opts.eppSamplerArg,
         resourceAttributes: opts.eppResourceAttributes,
+        faults: faultsOf(opts.faults, 'epp'),
       }),
     ).map(([name, value]) => ({ name, value })),
     envoyImage: versions.envoy.image,
@@ -119,6 +121,7 @@ export function renderKindManifests(opts: RunOptions, pins: Versions, namespace 
       listenAddress: '0.0.0.0',
       eppHost: svc(EPP_SERVICE, namespace),
       otlpHost: jaegerHost,
+      faults: faultsOf(opts.faults, 'envoy'),
     }),
   };
   return [

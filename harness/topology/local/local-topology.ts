@@ -5,8 +5,9 @@ import {
   MODEL_SERVER_POD,
   POOL_NAMESPACE,
   installEppCrds,
+  modelServerIp,
   renderInferencePool,
-  renderModelServerPod,
+  renderModelServerPods,
   startEpp,
   eppEnv,
   renderKvEventsEppConfig,
@@ -24,13 +25,25 @@ import { ensureKvEventsEpp, ensureLocalTools, kvEventsEppKey } from '../../tools
 import { loadVersions, resolveEppVersion, selectPins } from '../../tools/versions';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
-import { freePorts } from '../../runtime/ports';
+import { faultsOf } from '../../faults/catalog';
+import { freePortOnAll, freePorts } from '../../runtime/ports';
+import { kvEventsContractFor, kvTopicEndpoint } from '../../traces/contracts';
 import { createRunContext, type RunContext } from '../../runtime/run-context';
+import type { KubeObject } from '../../components/kube-client';
+import {
+  ensureOperatorModeTools,
+  startEppThroughOperator,
+  LOCAL_INSTRUMENTATION,
+  OPERATOR_NAMESPACE,
+} from './operator-mode';
+import { EPP_WORKLOAD } from '../../components/operator-epp-pod';
 
 export { ENVOY_SERVICE, MOCK_VLLM_SERVICE };
 
 /** vLLM's default block size, used by the KV-events EPP's indexer and by whoever publishes to it. */
 export const KV_BLOCK_SIZE = 16;
+/** vLLM's PYTHONHASHSEED as the KV-events EPP and the mocks both use it: the root of the block-key chain. */
+export const KV_HASH_SEED = '';
 
 class LocalTopology implements Topology {
   readonly name = 'local' as const;
@@ -39,11 +52,24 @@ class LocalTopology implements Topology {
   constructor(
     readonly endpoints: Endpoints,
     private readonly ctx: RunContext,
+    private readonly kube: KubeClient,
   ) {
     this.capabilities = new Set<Capability>([
       ...TOPOLOGY_CAPABILITIES.local,
       ...(endpoints.kvEvents ? (['kv-events'] as const) : []),
     ]);
+  }
+
+  /** Operator mode: the EPP Pod as the API server has it now (after the operator's webhook mutated it). */
+  async eppPod(): Promise<KubeObject> {
+    if (!this.endpoints.operator) throw new Error('this local topology does not run the EPP through the operator');
+    const pod = await this.kube.get({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: this.endpoints.operator.eppPod, namespace: this.endpoints.operator.namespace },
+    });
+    if (!pod) throw new Error(`the EPP pod ${this.endpoints.operator.eppPod} is gone from the local API server`);
+    return pod;
   }
 
   async collectLogs(): Promise<Record<string, string>> {
@@ -74,6 +100,9 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
   if (opts.eppBinary) progress(`EPP binary ${opts.eppBinary}: contract ${opts.eppVersion} (${opts.eppContractSource})`);
   // The KV-events EPP replaces the pinned one for the scenarios that ask for it (see versions.yaml kvEventsEpp).
   const kvEpp = opts.kvEventsEpp ? await ensureKvEventsEpp(versions, progress) : undefined;
+  const opTools = opts.operatorMode
+    ? await ensureOperatorModeTools(versions, opts.kind.operatorVersion, progress)
+    : undefined;
   const eppName = kvEpp ? kvEventsEppKey(versions) : opts.eppVersion;
   const ctx = createRunContext(opts.runsRoot, progress);
   progress(`run ${ctx.runId}: logs in ${ctx.logsDir}`);
@@ -93,8 +122,23 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       envoyAdmin,
       gateway,
       kvEventsPort,
-      ...modelPorts
-    ] = await freePorts(14 + opts.models);
+      opWebhook,
+      opMetrics,
+      opHealth,
+    ] = await freePorts(17);
+    // One Pod per model server, each on its own loopback IP and all on one port, as on kind.
+    // P/D (llm-d --epp-plugins pd): the first mock is the prefill server, the others decode (llm-d.ai/role).
+    const servers = Array.from({ length: opts.models }, (_, i) => ({
+      name: `mock-vllm-${i}`,
+      ip: modelServerIp(i),
+      ...(opts.eppPlugins === 'pd' ? { labels: { [PD_ROLE_LABEL]: i === 0 ? 'prefill' : 'decode' } } : {}),
+    }));
+    const modelPort = await freePortOnAll(servers.map((m) => m.ip));
+    const addressOf = (ip: string): string => `${ip}:${modelPort}`;
+    // The KV-events EPP, and llm-d-router with its kv-events plugins, bind a ZeroMQ SUB socket here.
+    const kvEvents = kvEpp || opts.eppPlugins === 'kv-events' ? `tcp://127.0.0.1:${kvEventsPort}` : null;
+    // The mocks publish their blocks as the KV-events EPP expects them (its contract: topic, layout, keys).
+    const kvContract = kvEpp ? kvEventsContractFor(eppName) : undefined;
 
     const controlPlane = (async () => {
       progress('starting etcd and kube-apiserver');
@@ -105,6 +149,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       progress(`kube-apiserver ready; CRDs established: ${crds.join(', ')}`);
       return { api, kube };
     })();
+    const otlp = { grpc: `http://127.0.0.1:${jOtlpGrpc}`, http: `http://127.0.0.1:${jOtlpHttp}` };
 
     const tracingAndModels = (async () => {
       progress(`starting Jaeger ${versions.jaeger.release}`);
@@ -116,16 +161,30 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
         health: jHealth,
       });
       progress(`starting ${opts.models} mock vLLM server(s)`);
-      const faults = opts.faults.filter((f) => f.component === 'mock-vllm').map((f) => f.fault);
+      const faults = faultsOf(opts.faults, 'mock-vllm');
       await Promise.all(
-        modelPorts.map((port, i) =>
+        servers.map((m) =>
           startMockVllm(ctx, {
-            name: `mock-vllm-rank-${i}`,
-            port,
+            name: m.name,
+            host: m.ip,
+            port: modelPort,
             model: opts.modelName,
             otlpEndpoint: jaeger.otlpGrpcEndpoint,
             serviceName: MOCK_VLLM_SERVICE,
             faults,
+            ...(kvEvents && kvContract
+              ? {
+                  kvEventsEndpoint: kvEvents,
+                  kv: {
+                    topicAddress: kvTopicEndpoint(kvContract, addressOf(m.ip)),
+                    tokenizer: 'words' as const,
+                    hashing: kvContract.hashing,
+                    hashSeed: KV_HASH_SEED,
+                    layout: kvContract.layout,
+                    blockSize: KV_BLOCK_SIZE,
+                  },
+                }
+              : {}),
           }),
         ),
       );
@@ -136,28 +195,17 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
     await kube.apply(
       renderInferencePool({
         namespace: POOL_NAMESPACE,
-        targetPorts: modelPorts,
+        targetPorts: [modelPort],
         eppPort: eGrpc,
         modelServerApp: MODEL_SERVER_POD,
       }),
     );
-    // P/D: a prefill pod and a decode pod over the same mock processes (endpoints <pod>-rank-<i>), so the role
-    // filters have one of each to pick from; otherwise one pod.
-    const pods =
-      opts.eppPlugins === 'pd'
-        ? [
-            renderModelServerPod(modelPorts, `${MODEL_SERVER_POD}-prefill`, { [PD_ROLE_LABEL]: 'prefill' }),
-            renderModelServerPod(modelPorts, `${MODEL_SERVER_POD}-decode`, { [PD_ROLE_LABEL]: 'decode' }),
-          ]
-        : [renderModelServerPod(modelPorts)];
-    for (const { pod, status } of pods) {
+    for (const { pod, status } of renderModelServerPods(servers, modelPort)) {
       await kube.apply(pod);
       await kube.applyStatus(status);
     }
 
     progress(`starting the EPP (${eppName})`);
-    // The KV-events EPP, and llm-d-router with its kv-events plugins, bind a ZeroMQ SUB socket here.
-    const kvEvents = kvEpp || opts.eppPlugins === 'kv-events' ? `tcp://127.0.0.1:${kvEventsPort}` : null;
     const kvArgs: string[] = [];
     const kvEnv: Record<string, string> = {};
     if (opts.eppPlugins) {
@@ -181,29 +229,61 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
           model: opts.modelName,
           tokenizerFile,
           blockSize: KV_BLOCK_SIZE,
-          hashSeed: '',
+          hashSeed: KV_HASH_SEED,
         }),
       );
       kvArgs.push(`--config-file=${configFile}`);
       // Its chat-template module (Python, embedded) is imported at start-up from the kv-cache module's source.
       kvEnv.PYTHONPATH = kvEpp.pythonPath;
     }
-    await startEpp(
-      ctx,
-      kvEpp?.binary ?? tools.epp,
-      { grpc: eGrpc, health: eHealth, metrics: eMetrics },
-      {
-        ...eppEnv(api.kubeconfig, {
-          otlpEndpoint: opts.eppOtlpEndpoint ?? jaeger.otlpGrpcEndpoint,
-          serviceName: opts.eppServiceName,
-          sampler: opts.eppSampler,
-          samplerArg: opts.eppSamplerArg,
-          resourceAttributes: opts.eppResourceAttributes,
-        }),
-        ...kvEnv,
-      },
-      kvArgs,
-    );
+    let operator: Endpoints['operator'];
+    if (opTools) {
+      const r = await startEppThroughOperator(ctx, {
+        opts,
+        kube,
+        kubeconfig: api.kubeconfig,
+        tools: opTools,
+        eppBinary: tools.epp,
+        eppPin: epp.pin,
+        operatorPorts: { webhook: opWebhook, metrics: opMetrics, health: opHealth },
+        eppPorts: { grpc: eGrpc, health: eHealth, metrics: eMetrics },
+        jaeger: { otlpGrpc: otlp.grpc, otlpHttp: otlp.http },
+      });
+      operator = {
+        version: opts.kind.operatorVersion,
+        namespace: OPERATOR_NAMESPACE,
+        instrumentation: LOCAL_INSTRUMENTATION,
+        eppPod: EPP_WORKLOAD,
+        imageBinary: epp.pin.imageBinary,
+        eppEnv: r.eppEnv,
+        sidecarEnv: r.sidecarEnv,
+        otlp,
+        agent: r.agent && {
+          probesOff: r.agent.probesOff,
+          loadSeconds: r.agent.loadSeconds,
+          service: r.sidecarEnv?.OTEL_SERVICE_NAME ?? '',
+        },
+        noAgentReason: r.noAgentReason,
+      };
+    } else {
+      await startEpp(
+        ctx,
+        kvEpp?.binary ?? tools.epp,
+        { grpc: eGrpc, health: eHealth, metrics: eMetrics },
+        {
+          ...eppEnv(api.kubeconfig, {
+            otlpEndpoint: opts.eppOtlpEndpoint ?? jaeger.otlpGrpcEndpoint,
+            serviceName: opts.eppServiceName,
+            sampler: opts.eppSampler,
+            samplerArg: opts.eppSamplerArg,
+            resourceAttributes: opts.eppResourceAttributes,
+            faults: faultsOf(opts.faults, 'epp'),
+          }),
+          ...kvEnv,
+        },
+        kvArgs,
+      );
+    }
     progress(`starting Envoy ${versions.envoy.version}`);
     await startEnvoy(ctx, tools.envoy, {
       adminPort: envoyAdmin,
@@ -212,6 +292,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       otlpGrpcPort: jOtlpGrpc,
       serviceName: ENVOY_SERVICE,
       samplingPercent: 100,
+      faults: faultsOf(opts.faults, 'envoy'),
     });
 
     const endpoints: Endpoints = {
@@ -225,18 +306,24 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       eppMetrics: `http://127.0.0.1:${eMetrics}/metrics`,
       jaegerQuery: jaeger.queryUrl,
       jaegerUi: jaeger.queryUrl,
-      models: modelPorts.map((port, i) => ({
-        name: `mock-vllm-rank-${i}`,
-        address: `127.0.0.1:${port}`,
-        url: `http://127.0.0.1:${port}`,
+      models: servers.map((m) => ({
+        name: m.name,
+        address: addressOf(m.ip),
+        url: `http://${addressOf(m.ip)}`,
         model: opts.modelName,
       })),
-      services: { epp: opts.eppServiceName, envoy: ENVOY_SERVICE, mockVllm: MOCK_VLLM_SERVICE },
+      // In operator mode the EPP's service name is the one the operator gave it (the pod's name).
+      services: {
+        epp: operator?.eppEnv.OTEL_SERVICE_NAME ?? opts.eppServiceName,
+        envoy: ENVOY_SERVICE,
+        mockVllm: MOCK_VLLM_SERVICE,
+      },
       logsDir: ctx.logsDir,
       runDir: ctx.runDir,
+      ...(operator ? { operator } : {}),
     };
     writeFileSync(join(ctx.runDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
-    return new LocalTopology(endpoints, ctx);
+    return new LocalTopology(endpoints, ctx, kube);
   } catch (err) {
     progress(`start-up failed; stopping what was started (logs kept in ${ctx.logsDir})`);
     await ctx.registry.stopAll();

@@ -5,6 +5,8 @@ import { llmDRouterV0100, llmDRouterV090 } from './llm-d-router';
 import type { EppContract } from './types';
 
 export * from './types';
+export { MODEL_SERVER_CONTRACT } from './model-server';
+export { kvEventsContractFor, kvTopicEndpoint, type KvEventsContract } from './kv-events';
 
 export const CONTRACTS: Record<string, EppContract> = {
   [gieV140.eppVersion]: gieV140,

@@ -40,6 +40,8 @@ export interface GatewayTraceContract {
 export interface EppContract {
   /** The versions.yaml name it describes, e.g. gie-v1.5.0. */
   eppVersion: string;
+  /** What a failure calls it, when not `EPP <eppVersion>` (the model server's contract). */
+  subject?: string;
   /** `recorded`: checked against spans this harness recorded from the real binary; `source-reading`: not run here. */
   basis: 'recorded' | 'source-reading';
   /**
@@ -47,8 +49,17 @@ export interface EppContract {
    * headers of the ext_proc stream (not gRPC metadata; see joinsGatewayTrace).
    */
   joinsIncomingTrace: boolean;
-  /** How the EPP's spans relate to a trace that passes Envoy (the gateway-trace scenario checks it). */
-  joinsGatewayTrace: GatewayTraceContract;
+  /**
+   * How the EPP's spans relate to a trace that passes Envoy (the gateway-trace scenario checks it); every EPP
+   * contract has it (a unit test says so), the model server's has not.
+   */
+  joinsGatewayTrace?: GatewayTraceContract;
+  /**
+   * What the operator's Go eBPF agent and the EPP's own SDK make of one request together (local operator mode,
+   * on this kind of kernel: lockdown "integrity", so the agent's context-writing probes are off). Observed, not
+   * wished: the hybrid scenario fails when reality differs either way.
+   */
+  hybrid?: HybridContract;
   /** The spans of one completion request with the default plugin configuration. */
   spans: SpanContract[];
   /**
@@ -58,4 +69,21 @@ export interface EppContract {
    */
   configs?: Record<string, { add: SpanContract[]; remove: string[] }>;
   notes: string;
+}
+
+/**
+ * Do the EPP's own gateway.request spans share the trace of the agent's gRPC server span for the ext_proc
+ * stream, and descend from it? `same-trace` means in the trace but not below the agent's span; `no-agent-span`
+ * that the agent, though exporting (its net/http client spans arrive), emits no ext_proc server span at all.
+ */
+export type HybridVerdict = 'joined' | 'same-trace' | 'separate' | 'no-agent-span';
+
+export interface HybridContract {
+  /** A request through Envoy with a client traceparent. */
+  withTraceparent: HybridVerdict;
+  /** An ext_proc call that carries no traceparent metadata: is the agent's server span exported at all? */
+  withoutTraceparent: 'exported' | 'dropped';
+  /** Why, and the upstream issue for behaviour that is a known upstream bug. */
+  why: string;
+  upstream?: string;
 }

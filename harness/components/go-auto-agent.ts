@@ -1,0 +1,125 @@
+import { closeSync, openSync, readFileSync, readlinkSync, readSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ManagedProcess } from '../runtime/managed-process';
+import { waitReady } from '../runtime/readiness';
+import type { RunContext } from '../runtime/run-context';
+
+/** The line our agent main logs once every probe is attached (and the harness may send traffic). */
+export const AGENT_LOADED = 'instrumentation loaded successfully';
+
+/** Section names of an ELF64 little-endian file (what Go builds for linux/amd64 and arm64). */
+export function elfSectionNames(file: string): string[] {
+  const fd = openSync(file, 'r');
+  try {
+    const read = (offset: number, length: number): Buffer => {
+      const b = Buffer.alloc(length);
+      readSync(fd, b, 0, length, offset);
+      return b;
+    };
+    const h = read(0, 64);
+    if (h.readUInt32BE(0) !== 0x7f454c46) throw new Error(`${file} is not an ELF file`);
+    if (h[4] !== 2 || h[5] !== 1) throw new Error(`${file} is not a 64-bit little-endian ELF file`);
+    const shoff = Number(h.readBigUInt64LE(0x28));
+    const shentsize = h.readUInt16LE(0x3a);
+    const shnum = h.readUInt16LE(0x3c);
+    const shstrndx = h.readUInt16LE(0x3e);
+    const headers = read(shoff, shentsize * shnum);
+    const strHeader = shstrndx * shentsize;
+    const strtab = read(
+      Number(headers.readBigUInt64LE(strHeader + 0x18)),
+      Number(headers.readBigUInt64LE(strHeader + 0x20)),
+    );
+    const names: string[] = [];
+    for (let i = 0; i < shnum; i++) {
+      const nameOff = headers.readUInt32LE(i * shentsize);
+      names.push(strtab.toString('latin1', nameOff, strtab.indexOf(0, nameOff)));
+    }
+    return names;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Why the agent cannot instrument this binary, or undefined when it can: it needs the symbol table and DWARF
+ * (with Go 1.26.8, `-s -w` fails with "overflow in offset", and `-w` alone leaves it without the DWARF its
+ * offset table needs for Go releases it does not list).
+ */
+export function notInstrumentable(binary: string): string | undefined {
+  const names = new Set(elfSectionNames(binary));
+  const missing = ['.symtab', '.debug_info'].filter((s) => !names.has(s) && !names.has(s.replace('.', '.z')));
+  if (missing.length === 0) return undefined;
+  return (
+    `cannot instrument ${binary}: it is stripped (no ${missing.join(', ')}); the Go auto-instrumentation agent ` +
+    'needs its symbols and DWARF: build it without -ldflags "-s -w"'
+  );
+}
+
+/** The probes our agent main turned off, from its "probe off: <pkg> <kind>: <why>" lines. */
+export function parseProbesOff(log: string): string[] {
+  return log
+    .split('\n')
+    .map((l) => /^probe off: (.+)$/.exec(l.trim())?.[1])
+    .filter((x): x is string => !!x);
+}
+
+export interface StartedAgent {
+  process: ManagedProcess;
+  /** "pkg kind: why", one per probe turned off (empty on a kernel without lockdown). */
+  probesOff: string[];
+  /** How long the offset analysis and attach took (the EPP is large: 20-60 s on 2 cores). */
+  loadSeconds: number;
+}
+
+/**
+ * Runs our agent main with the environment of the operator's sidecar. The target must be the very file the
+ * EPP process runs: the agent matches OTEL_GO_AUTO_TARGET_EXE against /proc/PID/exe.
+ */
+export async function startGoAutoAgent(
+  ctx: RunContext,
+  agentBinary: string,
+  env: Record<string, string>,
+  target: { pid: number; binary: string },
+  timeoutMs = 240000,
+): Promise<StartedAgent> {
+  const exe = readlinkSync(`/proc/${target.pid}/exe`);
+  if (env.OTEL_GO_AUTO_TARGET_EXE !== exe) {
+    throw new Error(
+      `OTEL_GO_AUTO_TARGET_EXE=${env.OTEL_GO_AUTO_TARGET_EXE} is not what the EPP (pid ${target.pid}) runs: ` +
+        `/proc/${target.pid}/exe is ${exe}; the agent would wait for it forever`,
+    );
+  }
+  const why = notInstrumentable(realpathSync(target.binary));
+  if (why) throw new Error(why);
+  const logFile = join(ctx.logsDir, 'go-auto-agent.log');
+  const started = Date.now();
+  const process = ctx.registry.start({
+    name: 'go-auto-agent',
+    command: agentBinary,
+    args: [],
+    // The pid stands in for the pod's own PID namespace: here other runs' EPPs may run the same binary.
+    env: {
+      PATH: globalThis.process.env.PATH,
+      HOME: globalThis.process.env.HOME,
+      ...env,
+      OTEL_GO_AUTO_TARGET_PID: String(target.pid),
+    },
+    logFile,
+  });
+  const log = (): string => {
+    try {
+      return readFileSync(logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  await waitReady(
+    `the Go auto-instrumentation agent's "${AGENT_LOADED}" (offset analysis of the EPP takes 20-60 s)`,
+    async () => {
+      // Our main exits on any load failure, which waitReady reports with the log's tail.
+      return log().includes(AGENT_LOADED) ? true : 'not loaded yet';
+    },
+    { timeoutMs, process, intervalMs: 250 },
+  );
+  return { process, probesOff: parseProbesOff(log()), loadSeconds: Math.round((Date.now() - started) / 1000) };
+}

@@ -1,0 +1,178 @@
+import { realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunOptions } from '../../config/run-options';
+import { eppArgs, POOL_NAMESPACE, startEpp } from '../../components/epp';
+import { startGoAutoAgent, type StartedAgent } from '../../components/go-auto-agent';
+import type { KubeClient, KubeObject } from '../../components/kube-client';
+import { startOperator } from '../../components/operator';
+import {
+  EPP_CONTAINER,
+  GO_SIDECAR,
+  eppContainerEnv,
+  eppExporterProblems,
+  renderEppPod,
+  renderLocalInstrumentation,
+  type LocalInstrumentationEndpoints,
+} from '../../components/operator-epp-pod';
+import { podContainers, resolveContainerEnv, type PodRuntime } from '../../components/pod-env';
+import { ebpfSupport, ensureEbpfMounts, type EbpfSupport } from '../../runtime/ebpf-host';
+import type { ManagedProcess } from '../../runtime/managed-process';
+import type { RunContext } from '../../runtime/run-context';
+import type { Progress } from '../../tools/build-go-tool';
+import { ensureGoAutoAgent } from '../../tools/go-auto-agent-tool';
+import { ensureOperator, goAutoVersionOf, operatorGoImage, operatorModuleDir } from '../../tools/operator-tool';
+import type { EppPin, Versions } from '../../tools/versions';
+
+export const LOCAL_INSTRUMENTATION = 'epp-go';
+export const OPERATOR_NAMESPACE = POOL_NAMESPACE;
+/** What a kubelet would know of the EPP pod: everything runs on this machine's loopback. */
+export const LOCAL_POD_RUNTIME: PodRuntime = { podIP: '127.0.0.1', hostIP: '127.0.0.1', nodeName: 'epp-e2e-local' };
+
+export interface OperatorModeTools {
+  operator: string;
+  operatorDir: string;
+  goImage: string;
+  ebpf: EbpfSupport;
+  /** The agent, or undefined when this machine cannot run eBPF (then `ebpf.reasons` say why). */
+  agent?: string;
+}
+
+/**
+ * The operator at the run's version and, where this machine can run eBPF, the agent. The agent is pinned at
+ * the pinned operator's Go image version; a mismatch means versions.yaml was changed on one side only.
+ */
+export async function ensureOperatorModeTools(
+  v: Versions,
+  operatorVersion: string,
+  progress: Progress,
+): Promise<OperatorModeTools> {
+  const operator = await ensureOperator(v, operatorVersion, progress);
+  const operatorDir = await operatorModuleDir(v, operatorVersion);
+  const pinnedDir =
+    operatorVersion === v.kind.operator.default ? operatorDir : await operatorModuleDir(v, v.kind.operator.default);
+  const wanted = goAutoVersionOf(pinnedDir);
+  if (wanted !== v.goAutoAgent.version) {
+    throw new Error(
+      `versions.yaml pins goAutoAgent ${v.goAutoAgent.version}, but operator ${v.kind.operator.default}'s default ` +
+        `Go image is ${wanted} (its versions.txt): pin the agent at ${wanted}`,
+    );
+  }
+  const ebpf = ebpfSupport();
+  const agent = ebpf.ok ? await ensureGoAutoAgent(v, progress) : undefined;
+  return { operator, operatorDir, goImage: operatorGoImage(v, operatorDir), ebpf, agent };
+}
+
+export interface OperatorModeResult {
+  epp: ManagedProcess;
+  /** The EPP Pod as the operator's webhook left it. */
+  pod: KubeObject;
+  eppEnv: Record<string, string>;
+  sidecarEnv?: Record<string, string>;
+  agent?: StartedAgent;
+  /** Why no agent runs: nothing injected (negative control), or no eBPF on this machine. */
+  noAgentReason?: string;
+}
+
+/**
+ * The EPP through the operator, as a kubelet would run the mutated pod: the EPP process gets the `epp`
+ * container's env (fieldRef and $(VAR) resolved; the pod spec's, see eppContainerEnv), the agent gets the
+ * sidecar's (the operator's injection), with OTEL_GO_AUTO_TARGET_EXE
+ * mapped from the image's path to the local build of the same release (the agent matches it against
+ * /proc/PID/exe). The harness adds only KUBECONFIG, standing in for the pod's service account.
+ */
+export async function startEppThroughOperator(
+  ctx: RunContext,
+  s: {
+    opts: RunOptions;
+    kube: KubeClient;
+    kubeconfig: string;
+    tools: OperatorModeTools;
+    eppBinary: string;
+    eppPin: EppPin;
+    operatorPorts: { webhook: number; metrics: number; health: number };
+    eppPorts: { grpc: number; health: number; metrics: number };
+    jaeger: LocalInstrumentationEndpoints;
+  },
+): Promise<OperatorModeResult> {
+  const { opts, kube, tools } = s;
+  const instrumentation = renderLocalInstrumentation(opts, {
+    namespace: OPERATOR_NAMESPACE,
+    name: LOCAL_INSTRUMENTATION,
+    ...s.jaeger,
+  });
+  ctx.progress(
+    `starting the OpenTelemetry Operator ${opts.kind.operatorVersion} (local manager, webhook on 127.0.0.1)`,
+  );
+  await startOperator(ctx, kube, {
+    version: opts.kind.operatorVersion,
+    binary: tools.operator,
+    moduleDir: tools.operatorDir,
+    kubeconfig: s.kubeconfig,
+    ports: s.operatorPorts,
+    goImage: tools.goImage,
+    probeInstrumentation: instrumentation,
+  });
+  await kube.apply(instrumentation);
+  const pod = await kube.apply(
+    renderEppPod({
+      namespace: OPERATOR_NAMESPACE,
+      epp: s.eppPin,
+      args: eppArgs(s.eppPorts),
+      env: eppContainerEnv(opts, s.jaeger.otlpGrpc),
+      instrumentation: LOCAL_INSTRUMENTATION,
+      goTargetExe: opts.kind.goTargetExe,
+      ports: s.eppPorts,
+    }),
+  );
+  writeFileSync(join(ctx.runDir, 'epp-pod.mutated.json'), JSON.stringify(pod, null, 2));
+  const eppEnv = resolveContainerEnv(pod, EPP_CONTAINER, LOCAL_POD_RUNTIME);
+  const problems = eppExporterProblems(eppEnv, s.jaeger);
+  if (problems.length) {
+    throw new Error(
+      `the operator's environment for the EPP cannot export its spans:\n- ${problems.join('\n- ')}\n` +
+        `(mutated pod: ${join(ctx.runDir, 'epp-pod.mutated.json')})`,
+    );
+  }
+  const container = podContainers(pod).find((c) => c.name === EPP_CONTAINER)!;
+  ctx.progress(`starting the EPP from the mutated pod (its env: ${Object.keys(eppEnv).join(', ')})`);
+  const epp = await startEpp(ctx, s.eppBinary, s.eppPorts, { ...eppEnv, KUBECONFIG: s.kubeconfig }, [], container.args);
+
+  const hasSidecar = podContainers(pod).some((c) => c.name === GO_SIDECAR);
+  if (!hasSidecar) return { epp, pod, eppEnv, noAgentReason: `the operator injected no ${GO_SIDECAR} container` };
+  const sidecarEnv = resolveContainerEnv(pod, GO_SIDECAR, LOCAL_POD_RUNTIME);
+  if (!tools.agent) {
+    return {
+      epp,
+      pod,
+      eppEnv,
+      sidecarEnv,
+      noAgentReason: `this machine cannot run the eBPF agent: ${tools.ebpf.reasons.join('; ')}`,
+    };
+  }
+  const target = sidecarEnv.OTEL_GO_AUTO_TARGET_EXE;
+  if (target !== s.eppPin.imageBinary) {
+    throw new Error(
+      `the sidecar targets ${target}, which is not the binary of the EPP image (${s.eppPin.imageBinary}); ` +
+        'the local EPP is the build of that binary, nothing else can be mapped',
+    );
+  }
+  const local = realpathSync(s.eppBinary);
+  await ensureEbpfMounts(ctx.progress);
+  ctx.progress(
+    `starting the Go auto-instrumentation agent on the EPP (pid ${epp.pid}, ${local}); ` +
+      'waiting for its offset analysis (20-60 s)',
+  );
+  const agent = await startGoAutoAgent(
+    ctx,
+    tools.agent,
+    { ...sidecarEnv, OTEL_GO_AUTO_TARGET_EXE: local },
+    {
+      pid: epp.pid!,
+      binary: local,
+    },
+  );
+  ctx.progress(
+    `agent loaded in ${agent.loadSeconds}s; probes turned off: ${agent.probesOff.length ? agent.probesOff.join(' | ') : 'none'}`,
+  );
+  return { epp, pod, eppEnv, sidecarEnv, agent };
+}
