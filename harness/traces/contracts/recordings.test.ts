@@ -1,6 +1,7 @@
 // Each llm-d-router contract against the traces recorded from binaries built from its tag (fixtures/traces/README.md):
 // the default plugin configuration, P/D and the precise prefix cache fed by KV events. A contract entry that the
 // real EPP does not satisfy, or a span the EPP makes that the contract does not name, fails here.
+import { modelServerIp } from '../../components/epp';
 import { checkContract, contractSpans, describeDeviation } from '../contract-check';
 import type { Trace } from '../model';
 import { loadOne } from '../recorded';
@@ -53,8 +54,14 @@ describe.each(['llm-d-router-v0.10.0', 'llm-d-router-v0.9.0'] as const)('contrac
     const [prep] = eppSpan(t, 'prepare_disaggregation');
     expect(prep.attributes).toMatchObject({
       'llm_d.epp.pd.disaggregation_used': true,
-      'llm_d.epp.pd.prefill_pod_address': '127.0.0.1',
+      // The prefill mock: the first model server, on its own loopback address (the decode mock answered).
+      'llm_d.epp.pd.prefill_pod_address': modelServerIp(0),
     });
+    // v0.10.0 shows each profile's pick: decode on the second mock, prefill on the first (v0.9.0 has no such span).
+    const picked = eppSpan(t, 'pick_endpoints').map((x) => x.attributes['llm_d.epp.picker.top_endpoints']);
+    if (v === 'llm-d-router-v0.10.0')
+      expect(picked).toEqual([['default/mock-vllm-1-rank-0'], ['default/mock-vllm-0-rank-0']]);
+    else expect(picked).toEqual([]);
     expect(eppSpan(t, 'pick_disagg_profile').map((s) => s.attributes['llm_d.epp.profile_handler.decision'])).toEqual([
       'run_decode',
       'run_prefill',
