@@ -2,6 +2,7 @@
 // EPP), the EPP's orchestration span names the model, and the endpoint the EPP picked is the one that answered.
 import { processThroughEpp } from '../harness/drivers/extproc/client';
 import { testEvidence } from '../harness/report/test-evidence';
+import { contractNotApplicable, runContract } from '../harness/scenario/contract-gate';
 import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
 import { contractFor, expectTrace, renderTrace, waitForTrace } from '../harness/traces';
 import { EnvoyLb, Epp, Resource } from '../harness/traces/attribute-keys';
@@ -58,24 +59,30 @@ async function checkAttributes(s: ScenarioEnv): Promise<void> {
   else x.hasNoSpan({ attributes: { [PICKED_ATTRIBUTE]: (v) => v !== undefined } });
 }
 
-describe('attributes and resources', () => {
-  const env = useTopology(WITH_ATTRIBUTES);
+function attributesScenario(): void {
+  describe('attributes and resources', () => {
+    const env = useTopology(WITH_ATTRIBUTES);
 
-  it('each component names itself; the EPP carries OTEL_RESOURCE_ATTRIBUTES; the picked endpoint answered', async () => {
-    await checkAttributes(env());
+    it('each component names itself; the EPP carries OTEL_RESOURCE_ATTRIBUTES; the picked endpoint answered', async () => {
+      await checkAttributes(env());
+    });
   });
-});
 
-describe('negative control: an EPP started without its resource attributes', () => {
-  const env = useTopology({ models: 2, eppResourceAttributes: '' });
+  describe('negative control: an EPP started without its resource attributes', () => {
+    const env = useTopology({ models: 2, eppResourceAttributes: '' });
 
-  it('fails the attributes check, naming the missing resource attribute', async () => {
-    const err = await checkAttributes(env()).then(
-      () => undefined,
-      (x: Error) => x,
-    );
-    expect(err?.message).toMatch(
-      /expected span\[service="llm-d-epp"\] to have resource attributes .*component.*\nfound: component=\(absent\)/,
-    );
+    it('fails the attributes check, naming the missing resource attribute', async () => {
+      const err = await checkAttributes(env()).then(
+        () => undefined,
+        (x: Error) => x,
+      );
+      expect(err?.message).toMatch(
+        /expected span\[service="llm-d-epp"\] to have resource attributes .*component.*\nfound: component=\(absent\)/,
+      );
+    });
   });
-});
+}
+
+// Which spans name the model and the picked endpoint is the contract's to say.
+if (runContract()) attributesScenario();
+else contractNotApplicable('attributes and resources');

@@ -25,7 +25,7 @@ import { applicability, notApplicable, useTopology, type ScenarioEnv } from '../
 import { testEvidence } from '../harness/report/test-evidence';
 import { KIND_NAMESPACE, KIND_PORTS, INSTRUMENTATION_NAME } from '../harness/topology/kind/manifests';
 import { loadVersions, resolveEppVersion } from '../harness/tools/versions';
-import { contractFor, renderTrace, waitForTrace, waitForTraces, type Span } from '../harness/traces';
+import { contractFor, findContract, renderTrace, waitForTrace, waitForTraces, type Span } from '../harness/traces';
 
 const onLocal = scenarioOptions({}).topology === 'local';
 /** Locally the operator path is a mode of the topology, asked for here (each file of this kind gets its own). */
@@ -151,6 +151,13 @@ if (!gate.applies) {
       it(`hybrid tracing › not applicable on this machine: ${ebpf.reasons.join('; ')}`, () => {
         process.stderr.write(`[epp-e2e] hybrid tracing: not applicable on this machine: ${ebpf.reasons.join('; ')}\n`);
       });
+    } else if (!findContract(scenarioOptions({}).eppVersion)?.hybrid) {
+      // A verdict is an observation: an EPP whose contract has none recorded (an --epp-binary run of an llm-d EPP,
+      // or one without a contract) cannot be held to one, and says so instead of failing on a missing record.
+      notApplicable(
+        'hybrid tracing',
+        `not made: the contract of EPP ${scenarioOptions({}).eppVersion} records no hybrid verdict (none observed yet)`,
+      );
     } else {
       it('hybrid tracing: a client traceparent through Envoy; the verdict on the EPP joining the agent span is the contract', async () => {
         const s = env();

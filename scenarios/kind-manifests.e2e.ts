@@ -18,7 +18,7 @@ import { createRunContext, type RunContext } from '../harness/runtime/run-contex
 import { MANIFESTS_DIR } from '../harness/components/templates';
 import { moduleDir } from '../harness/tools/build-go-tool';
 import { ensureLocalTools } from '../harness/tools/tools';
-import { loadVersions, resolveEppVersion, REPO_ROOT } from '../harness/tools/versions';
+import { loadVersions, REPO_ROOT } from '../harness/tools/versions';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../harness/components/kube-client';
 
@@ -33,7 +33,13 @@ if (!gate.applies) {
 
   beforeAll(async () => {
     const opts = scenarioOptions();
-    const tools = await ensureLocalTools(versions, opts.eppVersion, () => undefined);
+    // Only the control plane is used here; an --epp-binary run builds no pinned EPP for it.
+    const tools = await ensureLocalTools(
+      versions,
+      opts.eppBinary ? undefined : opts.eppVersion,
+      () => undefined,
+      opts.eppBinary,
+    );
     ctx = createRunContext(opts.runsRoot, () => undefined);
     const [client, peer, port] = await freePorts(3);
     const etcd = await startEtcd(ctx, tools.etcd, { client, peer });
@@ -47,7 +53,8 @@ if (!gate.applies) {
       readFileSync(join(operatorDir, 'config', 'crd', 'bases', 'opentelemetry.io_instrumentations.yaml'), 'utf8'),
     )[0].toJS() as KubeObject;
     const crds = [
-      ...readEppCrds(await moduleDir(resolveEppVersion(versions, opts.eppVersion).pin)),
+      // The CRDs of the EPP the kind manifests are rendered for (kind's default; the llm-d images ship none).
+      ...readEppCrds(await moduleDir(versions.epp.versions[versions.epp.kindDefault].crds)),
       instrumentationCrd,
     ];
     for (const c of crds) await kube.apply(c);
@@ -75,6 +82,9 @@ if (!gate.applies) {
   describe('kind manifests against a real API server (dry-run)', () => {
     it('every rendered object is accepted, CRD-backed ones included, through the client-node adapter', async () => {
       const r = await applyCheck();
+      // kind's default EPP: the llm-d-router v0.10.0 image, which ships no CRD (GIE v1.5.0's are installed above).
+      const kindEpp = versions.epp.kindDefault;
+      expect(r.epp).toEqual({ version: kindEpp, image: versions.epp.versions[kindEpp].image });
       expect(r.rejected).toEqual([]);
       expect(r.accepted).toEqual(
         expect.arrayContaining(['Instrumentation epp-go', 'InferencePool e2e-pool', 'Deployment epp', 'Role epp']),

@@ -5,6 +5,7 @@ import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
 import type { Evidence } from '../harness/report/failure-report';
 import { testEvidence } from '../harness/report/test-evidence';
 import { failureUnderMockFaults, mockRequests } from '../harness/scenario/mock-faults';
+import { contractNotApplicable, eppClientEntry, runContract } from '../harness/scenario/contract-gate';
 import { useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
 import {
   contractFor,
@@ -15,8 +16,6 @@ import {
   waitForTraces,
   type Trace,
 } from '../harness/traces';
-
-const env = useTopology({ models: 2 });
 
 const noEvidence = { trace: () => undefined, note: () => undefined } as unknown as Evidence;
 const EXT_PROC_SPAN = /^async envoy\.service\.ext_proc\.v3\.ExternalProcessor\.Process egress$/;
@@ -71,7 +70,10 @@ async function oneTracedRequest(s: ScenarioEnv, evidence: Evidence): Promise<voi
   const expectClient = expectTrace(clientTrace, { jaegerUi: e.jaegerUi });
   // First, the model server's own spans: a renamed one shows as the missing and the unexpected name.
   expectClient.toSatisfyContract(MODEL_SERVER_CONTRACT, { model: mockVllm });
-  expectClient.toBeOneConnectedTrace({ externalParent: client.spanId }).toCrossServices([envoy, mockVllm]);
+  // An EPP that reads the client's traceparent enters the client's trace beside Envoy (its contract says so).
+  expectClient
+    .toBeOneConnectedTrace({ externalParent: client.spanId, alsoEntering: eppClientEntry(contract, epp) })
+    .toCrossServices([envoy, mockVllm]);
   expectClient
     .span({ name: 'ingress', service: envoy, kind: 'server' })
     .hasParentId(client.spanId)
@@ -105,40 +107,47 @@ async function oneTracedRequest(s: ScenarioEnv, evidence: Evidence): Promise<voi
   }
 }
 
-describe('smoke', () => {
-  it('one request: the EPP picks a model server, and Envoy, EPP and model-server spans are parented as the contract says', async () => {
-    const s = env();
-    await oneTracedRequest(s, testEvidence());
-  });
+function smokeScenario(): void {
+  const env = useTopology({ models: 2 });
+  describe('smoke', () => {
+    it('one request: the EPP picks a model server, and Envoy, EPP and model-server spans are parented as the contract says', async () => {
+      const s = env();
+      await oneTracedRequest(s, testEvidence());
+    });
 
-  it('negative control: a model server that drops traceparent fails the smoke check, showing the tree', async () => {
-    const s = env();
-    const failure = await failureUnderMockFaults(s.topology.endpoints, ['drop-traceparent'], () =>
-      oneTracedRequest(s, noEvidence),
-    );
-    expect(failure.message).toMatch(/timed out .* waiting for the client trace .* with Envoy and model-server spans/);
-    expect(failure.message).toContain(
-      'last reason: no span of service mock-vllm yet (the trace has spans of: envoy-gateway)',
-    );
-    expect(failure.message).toMatch(/envoy-gateway {2}ingress {2}\[server\]/);
-  });
+    it('negative control: a model server that drops traceparent fails the smoke check, showing the tree', async () => {
+      const s = env();
+      const failure = await failureUnderMockFaults(s.topology.endpoints, ['drop-traceparent'], () =>
+        oneTracedRequest(s, noEvidence),
+      );
+      expect(failure.message).toMatch(/timed out .* waiting for the client trace .* with Envoy and model-server spans/);
+      expect(failure.message).toContain(
+        'last reason: no span of service mock-vllm yet (the trace has spans of: envoy-gateway)',
+      );
+      expect(failure.message).toMatch(/envoy-gateway {2}ingress {2}\[server\]/);
+    });
 
-  it('negative control: a model server answering HTTP 500 fails the smoke check, naming the status and the endpoint', async () => {
-    const s = env();
-    const failure = await failureUnderMockFaults(s.topology.endpoints, ['http-500'], () =>
-      oneTracedRequest(s, noEvidence),
-    );
-    expect(failure.message).toMatch(
-      /^the gateway answered HTTP 500 from mock-vllm-\S+ \(127\.0\.0\.\d+:\d+\): \{"object":"error","message":"injected fault http-500"/,
-    );
-  });
+    it('negative control: a model server answering HTTP 500 fails the smoke check, naming the status and the endpoint', async () => {
+      const s = env();
+      const failure = await failureUnderMockFaults(s.topology.endpoints, ['http-500'], () =>
+        oneTracedRequest(s, noEvidence),
+      );
+      expect(failure.message).toMatch(
+        /^the gateway answered HTTP 500 from mock-vllm-\S+ \(127\.0\.0\.\d+:\d+\): \{"object":"error","message":"injected fault http-500"/,
+      );
+    });
 
-  it('negative control: a renamed model-server span is listed as missing and unexpected', async () => {
-    const s = env();
-    const failure = await failureUnderMockFaults(s.topology.endpoints, ['wrong-span-name'], () =>
-      oneTracedRequest(s, noEvidence),
-    );
-    expect(failure.message).toContain("expected the spans of the model server (vLLM's llm_request)");
-    expect(failure.message).toContain('  - missing span llm_request\n  - unexpected span llm_request_v2');
+    it('negative control: a renamed model-server span is listed as missing and unexpected', async () => {
+      const s = env();
+      const failure = await failureUnderMockFaults(s.topology.endpoints, ['wrong-span-name'], () =>
+        oneTracedRequest(s, noEvidence),
+      );
+      expect(failure.message).toContain("expected the spans of the model server (vLLM's llm_request)");
+      expect(failure.message).toContain('  - missing span llm_request\n  - unexpected span llm_request_v2');
+    });
   });
-});
+}
+
+// Where the EPP's spans must be depends on its contract; an EPP binary without one cannot be checked here.
+if (runContract()) smokeScenario();
+else contractNotApplicable('smoke');

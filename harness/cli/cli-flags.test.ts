@@ -6,11 +6,16 @@ describe('epp-e2e flags, per command', () => {
   it('refuses a flag its command does not take, listing the ones it does', () => {
     expect(() => parseCommandFlags('run', ['--models', '4'])).toThrow(
       new OptionError(
-        'run does not take --models; it takes: --topology, --scenario, --fault, --epp-version, --jaeger-version, ' +
-          '--envoy-version, --cluster-name, --reuse-cluster, --keep-cluster, --operator-version',
+        'run does not take --models; it takes: --topology, --scenario, --fault, --epp-version, --epp-binary, ' +
+          '--epp-contract, --jaeger-version, --envoy-version, --cluster-name, --reuse-cluster, --keep-cluster, --operator-version',
       ),
     );
     expect(() => parseCommandFlags('run', ['--epp-sampler-arg', '0.3'])).toThrow('run does not take --epp-sampler-arg');
+    expect(parseCommandFlags('run', ['--epp-binary', '/x/epp', '--epp-contract', 'none'])).toMatchObject({
+      'epp-binary': '/x/epp',
+      'epp-contract': 'none',
+    });
+    expect(parseCommandFlags('doctor', ['--epp-binary', '/x/epp'])).toMatchObject({ 'epp-binary': '/x/epp' });
     expect(() => parseCommandFlags('down', ['--topology', 'local'])).toThrow(
       'down does not take --topology; it takes: no options',
     );

@@ -136,4 +136,48 @@ describe('doctor', () => {
       /ok {4}eBPF \(Go auto-instrumentation\) +root, BTF, bpf\(\); kernel lockdown integrity/,
     );
   });
+
+  describe('an EPP binary (--epp-binary)', () => {
+    const help = 'Usage of epp:\n      --pool-name string   Name of the InferencePool';
+    const buildInfo =
+      '/x/epp: go1.26.8\n\tpath\tgithub.com/llm-d/llm-d-router/cmd/epp\n\tmod\tgithub.com/llm-d/llm-d-router\t(devel)\t\n' +
+      '\tbuild\t-ldflags="-X github.com/llm-d/llm-d-router/version.BuildRef=v0.10.0"';
+    const run = (helpText: string | Error) => async (cmd: string, args: string[]) => {
+      if (cmd === '/x/epp') {
+        if (helpText instanceof Error) throw helpText;
+        return helpText;
+      }
+      if (cmd === 'go' && args[0] === 'version' && args[1] === '-m') return buildInfo;
+      return answers({ go: 'go version go1.26', python3: 'pip 23', ...native })(cmd);
+    };
+
+    it('checks that it answers --help as an EPP and says which contract applies, building no pinned EPP', async () => {
+      const checks = await runDoctor(v, 'llm-d-router-v0.10.0', run(help), () => true, noEbpf, '/x/epp');
+      const { ok, text } = formatChecks(checks, 'local');
+      expect(ok).toBe(true);
+      expect(text).toMatch(
+        /ok {4}EPP binary +\/x\/epp; build: github\.com\/llm-d\/llm-d-router \(devel\), BuildRef v0\.10\.0: llm-d-router-v0\.10\.0; contract: llm-d-router-v0\.10\.0/,
+      );
+      expect(text).not.toContain('EPP gie-v1.5.0');
+    });
+
+    it('says when it has no contract: only the topology-level checks run', async () => {
+      const { text } = formatChecks(await runDoctor(v, 'custom', run(help), () => true, noEbpf, '/x/epp'), 'local');
+      expect(text).toContain('contract: none (only the topology-level checks run; --epp-contract NAME names one)');
+    });
+
+    it('fails a binary that is not an EPP the topology can drive', async () => {
+      const notEpp = formatChecks(
+        await runDoctor(v, 'custom', run('usage: ls [FILE]'), () => true, noEbpf, '/x/epp'),
+        'local',
+      );
+      expect(notEpp.ok).toBe(false);
+      expect(notEpp.text).toMatch(/FAIL {2}EPP binary +\/x\/epp --help does not list --pool-name/);
+      const broken = formatChecks(
+        await runDoctor(v, 'custom', run(new Error('exec format error')), () => true, noEbpf, '/x/epp'),
+        'local',
+      );
+      expect(broken.text).toMatch(/FAIL {2}EPP binary +\/x\/epp --help failed: exec format error/);
+    });
+  });
 });

@@ -6,6 +6,8 @@ import { envoyPath } from '../tools/envoy-tool';
 import { checkNativePrereqs } from '../tools/native-prereqs';
 import { controlPlaneSpec, eppSpec, jaegerSpec, kindSpec, kvEventsEppPaths } from '../tools/tools';
 import type { Versions } from '../tools/versions';
+import { identifyBuild } from '../components/epp-binary';
+import { CUSTOM_EPP } from '../config/run-options';
 import { ebpfSupport, type EbpfSupport } from '../runtime/ebpf-host';
 import { operatorChecks } from './doctor-operator';
 
@@ -40,6 +42,7 @@ export async function runDoctor(
   run: Run = defaultRun,
   exists = existsSync,
   ebpf: EbpfSupport = ebpfSupport(),
+  eppBinary?: string,
 ): Promise<Check[]> {
   const checks: Check[] = [];
   const nodeMajor = Number(process.versions.node.split('.')[0]);
@@ -54,8 +57,11 @@ export async function runDoctor(
   const python = await version(run, 'python3', ['-m', 'pip', '--version']);
 
   const goTools: [string, string, TopologyName[]][] = [];
-  const epp = eppSpec(v, eppVersion);
-  goTools.push([`EPP ${epp.key}`, Object.values(goToolPaths(epp))[0], ['local']]);
+  if (eppBinary) checks.push(await eppBinaryCheck(v, eppBinary, eppVersion, run));
+  else if (v.epp.versions[eppVersion ?? v.epp.default]?.build) {
+    const epp = eppSpec(v, eppVersion);
+    goTools.push([`EPP ${epp.key}`, Object.values(goToolPaths(epp))[0], ['local']]);
+  }
   goTools.push([
     `Jaeger ${v.jaeger.release} (module ${v.jaeger.version})`,
     Object.values(goToolPaths(jaegerSpec(v)))[0],
@@ -119,6 +125,46 @@ export async function runDoctor(
     neededBy: ['kind'],
   });
   return checks;
+}
+
+/**
+ * An EPP binary someone built (--epp-binary): that it runs (`--help` answers, listing --pool-name), and which
+ * contract applies, from --epp-contract or its Go build information.
+ */
+async function eppBinaryCheck(v: Versions, binary: string, eppVersion: string | undefined, run: Run): Promise<Check> {
+  const name = `EPP binary`;
+  let help: string;
+  try {
+    help = await run(binary, ['--help']);
+  } catch (err) {
+    // pflag prints the usage and exits 0 on --help; anything else is not an EPP we can drive.
+    return {
+      name,
+      ok: false,
+      detail: `${binary} --help failed: ${(err as Error).message.split('\n')[0]}`,
+      fix: 'pass the epp binary of an EPP build (cmd/epp)',
+      neededBy: ['local'],
+    };
+  }
+  if (!help.includes('--pool-name')) {
+    return {
+      name,
+      ok: false,
+      detail: `${binary} --help does not list --pool-name: not an EPP the local topology can drive`,
+      fix: 'pass the epp binary of an EPP build (cmd/epp)',
+      neededBy: ['local'],
+    };
+  }
+  const id = identifyBuild(await run('go', ['version', '-m', binary]).catch(() => ''), v);
+  const contract = eppVersion && eppVersion !== CUSTOM_EPP ? eppVersion : null;
+  return {
+    name,
+    ok: true,
+    detail:
+      `${binary}; build: ${id.detail}; contract: ` +
+      (contract ?? 'none (only the topology-level checks run; --epp-contract NAME names one)'),
+    neededBy: ['local'],
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { exec } from '../runtime/exec';
 import { ensureDebianPackages } from '../tools/debian-packages';
 import { chooseTopology, probeDocker } from './topology-choice';
 import { ensureGoTool } from '../tools/build-go-tool';
-import { ensureKvEventsEpp, ensureLocalTools, eppSpec, kindSpec } from '../tools/tools';
+import { buildableEppVersions, ensureKvEventsEpp, ensureLocalTools, eppSpec, kindSpec } from '../tools/tools';
 import { loadVersions, selectPins } from '../tools/versions';
 import { activeRuns, stopRun, writeUpState } from '../runtime/active-runs';
 import { startTopology } from '../topology/start';
@@ -30,6 +30,13 @@ const FLAGS = {
   },
   models: { type: 'string', arg: 'N', help: 'mock vLLM servers (1-8)' },
   'epp-version': { type: 'string', multiple: true, arg: 'V', help: 'EPP pin from versions.yaml' },
+  'epp-binary': { type: 'string', arg: 'PATH', help: 'local: run this EPP binary (built elsewhere) instead of a pin' },
+  'epp-contract': {
+    type: 'string',
+    arg: 'NAME|none',
+    help: "the --epp-binary's contract (default: what `go version -m` names)",
+  },
+  'epp-plugins': { type: 'string', arg: 'pd|kv-events', help: 'an llm-d-router plugin configuration (--epp-binary)' },
   'jaeger-version': { type: 'string', multiple: true, arg: 'V', help: 'Jaeger release (pin or alternative)' },
   'envoy-version': { type: 'string', multiple: true, arg: 'V', help: 'Envoy version (pin or alternative)' },
   'epp-sampler': { type: 'string', arg: 'NAME', help: "the EPP's OTEL_TRACES_SAMPLER" },
@@ -78,7 +85,7 @@ const COMMANDS: Record<string, Command> = {
   },
   doctor: {
     summary: 'check prerequisites and pinned tools for a topology',
-    flags: ['topology', 'epp-version'],
+    flags: ['topology', 'epp-version', 'epp-binary', 'epp-contract'],
     run: (values) => doctor(values),
   },
   tools: {
@@ -92,6 +99,9 @@ const COMMANDS: Record<string, Command> = {
       'topology',
       'models',
       'epp-version',
+      'epp-binary',
+      'epp-contract',
+      'epp-plugins',
       'jaeger-version',
       'envoy-version',
       'epp-sampler',
@@ -105,7 +115,17 @@ const COMMANDS: Record<string, Command> = {
   },
   run: {
     summary: 'run scenarios (all by default); a --fault must make them fail',
-    flags: ['topology', 'scenario', 'fault', 'epp-version', 'jaeger-version', 'envoy-version', ...KIND_FLAGS],
+    flags: [
+      'topology',
+      'scenario',
+      'fault',
+      'epp-version',
+      'epp-binary',
+      'epp-contract',
+      'jaeger-version',
+      'envoy-version',
+      ...KIND_FLAGS,
+    ],
     run: (values) => runCommand(values),
   },
   compare: {
@@ -187,7 +207,7 @@ const progress = (m: string): void => {
 
 export function describeEndpoints(e: Endpoints): string {
   return [
-    `ready: ${e.topology} topology, EPP ${e.eppVersion}`,
+    `ready: ${e.topology} topology, EPP ${e.eppVersion}${e.eppBinary ? ` (binary ${e.eppBinary})` : ''}`,
     `  gateway (OpenAI via Envoy)  ${e.gateway}`,
     `  ext_proc (EPP gRPC)         ${e.extProc}`,
     `  KV events                   ${e.kvEvents ?? `not consumed by EPP ${e.eppVersion}`}`,
@@ -220,6 +240,9 @@ function rawOptions(values: Record<string, unknown>): RawOptions {
     topology: values.topology as string | undefined,
     models: values.models as string | undefined,
     eppVersion: (values['epp-version'] as string[] | undefined)?.at(-1),
+    eppBinary: values['epp-binary'] as string | undefined,
+    eppContract: values['epp-contract'] as string | undefined,
+    eppPlugins: values['epp-plugins'] as string | undefined,
     jaegerRelease: (values['jaeger-version'] as string[] | undefined)?.at(-1),
     envoyVersion: (values['envoy-version'] as string[] | undefined)?.at(-1),
     eppSampler: values['epp-sampler'] as string | undefined,
@@ -284,7 +307,10 @@ async function packages(quiet: boolean): Promise<number> {
 
 async function doctor(values: Values): Promise<number> {
   const opts = resolveRunOptions({ ...rawOptions(values), topology: await chosenTopology('doctor', values) });
-  const { text, ok } = formatChecks(await runDoctor(selectPins(loadVersions(), opts), opts.eppVersion), opts.topology);
+  const { text, ok } = formatChecks(
+    await runDoctor(selectPins(loadVersions(), opts), opts.eppVersion, undefined, undefined, undefined, opts.eppBinary),
+    opts.topology,
+  );
   process.stdout.write(text + '\n');
   return ok ? 0 : 1;
 }
@@ -300,10 +326,10 @@ async function ensureTopologyTools(
   const v = selectPins(loadVersions(), opts);
   const paths: Record<string, string> = {};
   if (opts.topology === 'local') {
-    Object.assign(paths, await ensureLocalTools(v, opts.eppVersion, progress));
+    Object.assign(paths, await ensureLocalTools(v, opts.eppVersion, progress, opts.eppBinary));
     if (want.kvEventsEpp) paths['kv-events epp'] = (await ensureKvEventsEpp(v, progress)).binary;
     if (want.allEppVersions) {
-      for (const name of Object.keys(v.epp.versions)) {
+      for (const name of buildableEppVersions(v)) {
         paths[`epp ${name}`] = Object.values(await ensureGoTool(eppSpec(v, name), progress))[0];
       }
     }

@@ -48,17 +48,18 @@ export function modelServerIp(i: number): string {
 }
 
 /** One Pod object per model server, with its IP and a Ready status (there is no kubelet to report them). */
+/** `labels`: extra Pod labels of a server (an llm-d P/D run's llm-d.ai/role: prefill or decode). */
 export function renderModelServerPods(
-  servers: { name: string; ip: string }[],
+  servers: { name: string; ip: string; labels?: Record<string, string> }[],
   port: number,
 ): { pod: KubeObject; status: KubeObject }[] {
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  return servers.map(({ name, ip }) => {
+  return servers.map(({ name, ip, labels }) => {
     const meta = { name, namespace: POOL_NAMESPACE };
     const pod: KubeObject = {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { ...meta, labels: { app: MODEL_SERVER_POD } },
+      metadata: { ...meta, labels: { app: MODEL_SERVER_POD, ...labels } },
       spec: {
         containers: [{ name: 'vllm', image: 'epp-otel-e2e/mock-vllm:local', ports: [{ containerPort: port }] }],
       },

@@ -32,9 +32,36 @@ const NON_DEFAULT: RunOptions = resolveRunOptions(
   {},
 );
 
+/** A run of an EPP binary someone built (any existing file will do: it is identified, not run). */
+const BINARY_RUN: RunOptions = resolveRunOptions(
+  { eppBinary: process.execPath, eppContract: 'llm-d-router-v0.10.0', eppPlugins: 'pd' },
+  {},
+);
+
 describe('the run options file', () => {
   it('keeps every option: resolving the raw form again gives the same options', () => {
     expect(resolveRunOptions(toRawOptions(NON_DEFAULT), {})).toEqual(NON_DEFAULT);
+  });
+
+  it('keeps an EPP binary, its contract and where that came from, without identifying it again', () => {
+    expect(BINARY_RUN).toMatchObject({
+      eppBinary: process.execPath,
+      eppVersion: 'llm-d-router-v0.10.0',
+      eppPlugins: 'pd',
+    });
+    const identify = jest.fn();
+    expect(resolveRunOptions(toRawOptions(BINARY_RUN), {}, versions, identify)).toEqual(BINARY_RUN);
+    expect(identify).not.toHaveBeenCalled();
+  });
+
+  it('runs another pinned EPP, not the run binary, for a file that asks for one', () => {
+    const file = writeRunOptions(mkdtempSync(join(tmpdir(), 'opts-')), BINARY_RUN);
+    const o = scenarioOptions({ eppVersion: 'gie-v1.4.0' }, { [OPTIONS_FILE_ENV]: file });
+    expect(o.eppVersion).toBe('gie-v1.4.0');
+    expect(o.eppBinary).toBeUndefined();
+    expect(o.eppPlugins).toBeUndefined();
+    // Asking for the run's own EPP keeps its binary.
+    expect(scenarioOptions({ eppVersion: 'llm-d-router-v0.10.0' }, { [OPTIONS_FILE_ENV]: file })).toEqual(BINARY_RUN);
   });
 
   it('is what scenario files read, with their overrides on top; the environment is not read again', () => {

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveRunOptions, type RawOptions, type RunOptions } from './run-options';
+import { CUSTOM_EPP, resolveRunOptions, type RawOptions, type RunOptions } from './run-options';
 
 /** Where the run's options.json is; set for the jest process by the CLI or the global setup. */
 export const OPTIONS_FILE_ENV = 'EPP_E2E_OPTIONS_FILE';
@@ -32,7 +32,12 @@ export function toRawOptions(o: RunOptions): RawOptions {
   return {
     topology: o.topology,
     models: o.models,
-    eppVersion: o.eppVersion,
+    // With a binary, its contract stands for the version (and is not identified again).
+    eppVersion: o.eppBinary ? undefined : o.eppVersion,
+    eppBinary: o.eppBinary,
+    eppContract: o.eppBinary ? (o.eppVersion === CUSTOM_EPP ? 'none' : o.eppVersion) : undefined,
+    eppContractSource: o.eppContractSource,
+    eppPlugins: o.eppPlugins,
     jaegerRelease: o.jaegerRelease,
     envoyVersion: o.envoyVersion,
     eppSampler: o.eppSampler,
@@ -63,5 +68,18 @@ export function scenarioOptions(overrides: RawOptions = {}, env: NodeJS.ProcessE
   const run = readRunOptions(env);
   if (!run) return resolveRunOptions(overrides, env);
   const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as RawOptions;
-  return resolveRunOptions({ ...toRawOptions(run), ...given }, {});
+  const base = toRawOptions(run);
+  // A file that asks for another pinned EPP (a negative control) runs that build, not the run's --epp-binary.
+  if (given.eppVersion && given.eppVersion !== run.eppVersion) {
+    Object.assign(base, {
+      eppBinary: undefined,
+      eppContract: undefined,
+      eppContractSource: undefined,
+      eppPlugins: undefined,
+    });
+  } else if (given.eppVersion && run.eppBinary) {
+    // The run's own EPP: its binary and contract stand for the version.
+    delete given.eppVersion;
+  }
+  return resolveRunOptions({ ...base, ...given }, {});
 }

@@ -1,5 +1,5 @@
 import { loadVersions } from '../tools/versions';
-import { OptionError, resolveRunOptions } from './run-options';
+import { CUSTOM_EPP, OptionError, resolveRunOptions } from './run-options';
 
 const versions = loadVersions();
 const resolve = (raw: Parameters<typeof resolveRunOptions>[0], env: NodeJS.ProcessEnv = {}) =>
@@ -37,7 +37,13 @@ describe('run options', () => {
     [{ models: '0' }, '--models must be a whole number from 1 to 8'],
     [{ models: '9' }, '--models must be a whole number from 1 to 8'],
     [{ models: 'two' }, '--models must be a whole number from 1 to 8'],
-    [{ eppVersion: 'v0.10.0' }, 'unknown EPP version "v0.10.0"; pinned versions are: gie-v1.5.0, gie-v1.4.0'],
+    [
+      { eppVersion: 'v9.9.9' },
+      'unknown EPP version "v9.9.9"; pinned versions are: gie-v1.5.0, gie-v1.4.0, llm-d-router',
+    ],
+    [{ eppVersion: 'v0.10.0' }, 'EPP llm-d-router-v0.10.0 is image-only here (the Go module proxy does not serve it)'],
+    [{ eppBinary: '/nonexistent/epp' }, '--epp-binary /nonexistent/epp: no such file'],
+    [{ eppContract: 'gie-v1.5.0' }, '--epp-contract names the contract of an --epp-binary; none was given'],
     [{ eppSamplerArg: '1.5' }, '--epp-sampler-arg must be a ratio between 0 and 1'],
     [{ faults: ['gateway:down'] }, '--fault takes COMPONENT:FAULT with COMPONENT one of mock-vllm, envoy, epp'],
     [{ faults: ['envoy:down'] }, 'unknown envoy fault "down"; valid: no-tracing'],
@@ -59,6 +65,64 @@ describe('run options', () => {
       { component: 'envoy', fault: 'no-tracing' },
       { component: 'epp', fault: 'wrong-exporter' },
     ]);
+  });
+
+  it('takes an llm-d plugin configuration only with an llm-d-router binary', () => {
+    expect(() => resolve({ eppPlugins: 'pd' })).toThrow(
+      '--epp-plugins configures an llm-d-router EPP: give one with --epp-binary',
+    );
+    const o = resolveRunOptions(
+      { eppBinary: process.execPath, eppContract: 'llm-d-router-v0.9.0', eppPlugins: 'kv-events' },
+      {},
+      versions,
+    );
+    expect(o.eppPlugins).toBe('kv-events');
+  });
+
+  it('defaults kind to the llm-d image and local to the module build', () => {
+    expect(resolve({ topology: 'kind' }).eppVersion).toBe(versions.epp.kindDefault);
+    expect(resolve({ topology: 'kind' }).eppVersion).toBe('llm-d-router-v0.10.0');
+    expect(resolve({ topology: 'kind', eppVersion: 'llm-d-router-v0.9.0' }).eppVersion).toBe('llm-d-router-v0.9.0');
+  });
+
+  describe('an EPP binary (--epp-binary)', () => {
+    const bin = process.execPath;
+    const known = () => ({ eppVersion: 'llm-d-router-v0.9.0', detail: 'github.com/llm-d/llm-d-router (devel)' });
+    const unknown = () => ({ eppVersion: null, detail: 'example.com/epp v1.0.0: not a known EPP module' });
+
+    it('takes the contract --epp-contract names, without reading the binary', () => {
+      const identify = jest.fn(known);
+      const o = resolveRunOptions({ eppBinary: bin, eppContract: 'llm-d-router-v0.10.0' }, {}, versions, identify);
+      expect(o).toMatchObject({
+        eppBinary: bin,
+        eppVersion: 'llm-d-router-v0.10.0',
+        eppContractSource: '--epp-contract',
+      });
+      expect(identify).not.toHaveBeenCalled();
+    });
+
+    it('otherwise takes the one its build information names, and says so', () => {
+      const o = resolveRunOptions({ eppBinary: bin }, {}, versions, known);
+      expect(o).toMatchObject({ eppVersion: 'llm-d-router-v0.9.0' });
+      expect(o.eppContractSource).toBe('go version -m: github.com/llm-d/llm-d-router (devel)');
+    });
+
+    it('runs an unknown one with no contract', () => {
+      expect(resolveRunOptions({ eppBinary: bin }, {}, versions, unknown).eppVersion).toBe(CUSTOM_EPP);
+      expect(resolveRunOptions({ eppBinary: bin, eppContract: 'none' }, {}, versions, known).eppVersion).toBe(
+        CUSTOM_EPP,
+      );
+    });
+
+    it.each([
+      [{ eppContract: 'llm-d-router-v9' }, 'unknown --epp-contract "llm-d-router-v9"; choose one of: gie-v1.5.0'],
+      [{ eppVersion: 'gie-v1.5.0' }, '--epp-version picks a pinned build; with --epp-binary, name its contract'],
+      [{ topology: 'kind' }, '--epp-binary runs on the local topology (kind runs EPP images)'],
+      [{ eppPlugins: 'fast' }, 'unknown --epp-plugins "fast"; choose one of: pd, kv-events'],
+      [{ eppPlugins: 'pd', eppContract: 'gie-v1.5.0' }, '--epp-plugins configures an llm-d-router EPP'],
+    ])('rejects %j', (raw, message) => {
+      expect(() => resolveRunOptions({ eppBinary: bin, ...raw }, {}, versions, known)).toThrow(message);
+    });
   });
 
   it('has kind defaults from versions.yaml, and flags or env to keep or reuse the cluster', () => {

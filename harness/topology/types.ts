@@ -18,7 +18,10 @@ export interface ServiceNames {
 /** What a scenario needs of a running topology; the same shape for `local` and `kind`. */
 export interface Endpoints {
   topology: 'local' | 'kind';
+  /** The versions.yaml EPP whose contract applies, or `custom` (an --epp-binary with no known contract). */
   eppVersion: string;
+  /** The EPP binary someone built, when the run was given one (--epp-binary). */
+  eppBinary?: string;
   /** OpenAI traffic enters here (Envoy). */
   gateway: string;
   /** host:port of the EPP's ext_proc gRPC server (plaintext). */

@@ -1,4 +1,4 @@
-import type { EppContract, Role } from './contracts/types';
+import type { EppContract, Role, SpanContract } from './contracts/types';
 import { parent as parentOf, type Span, type Trace } from './model';
 
 export type Deviation =
@@ -32,13 +32,27 @@ function describeParent(t: Trace, s: Span): string {
   return p ? p.name : 'incoming';
 }
 
+/** The spans of a contract for one plugin configuration (the default one when none is named). */
+export function contractSpans(contract: EppContract, config?: string): SpanContract[] {
+  if (!config) return contract.spans;
+  const c = contract.configs?.[config];
+  if (!c) throw new Error(`contract ${contract.eppVersion} has no configuration "${config}"`);
+  return [...contract.spans.filter((s) => !c.remove.includes(s.name)), ...c.add];
+}
+
 /**
  * Compares the spans of one request against a contract and returns EVERY deviation at once, so an upgrade
  * shows its whole effect in one run instead of one failure at a time. Only spans of the contract's roles
  * (by service name) are considered "ours": other services' spans in the trace are not unexpected.
  */
-export function checkContract(t: Trace, contract: EppContract, services: Partial<Record<Role, string>>): Deviation[] {
+export function checkContract(
+  t: Trace,
+  contract: EppContract,
+  services: Partial<Record<Role, string>>,
+  config?: string,
+): Deviation[] {
   const out: Deviation[] = [];
+  contract = { ...contract, spans: contractSpans(contract, config) };
   const roles = new Set(contract.spans.map((s) => s.role));
   const ours = t.spans.filter((s) => [...roles].some((r) => services[r] === s.service));
   for (const want of contract.spans) {
@@ -51,7 +65,8 @@ export function checkContract(t: Trace, contract: EppContract, services: Partial
       if (s.kind !== want.kind) out.push({ kind: 'wrong-kind', span: want.name, expected: want.kind, found: s.kind });
       if (want.parent !== undefined) {
         const got = describeParent(t, s);
-        if (got !== want.parent) out.push({ kind: 'wrong-parent', span: want.name, expected: want.parent, found: got });
+        const ok = want.parent === 'incoming-or-root' ? got === 'incoming' || got === 'root' : got === want.parent;
+        if (!ok) out.push({ kind: 'wrong-parent', span: want.name, expected: want.parent, found: got });
       }
       if (want.scope !== undefined && s.scope.name !== want.scope) {
         out.push({ kind: 'wrong-scope', span: want.name, expected: want.scope, found: s.scope.name });

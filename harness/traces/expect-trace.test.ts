@@ -153,12 +153,42 @@ describe('expectTrace: contracts', () => {
     expect(msg).toContain('  - gateway.request_orchestration: missing attribute target_model');
   });
 
-  it('joins the incoming trace only from llm-d-router v0.9.0 on (source reading)', () => {
+  it('joins the incoming trace only from llm-d-router v0.9.0 on', () => {
     expect(contractFor('gie-v1.5.0').joinsIncomingTrace).toBe(false);
     expect(contractFor('llm-d-router-v0.9.0').joinsIncomingTrace).toBe(true);
     const msg = failure(() => expectTrace(epp).toSatisfyContract(contractFor('llm-d-router-v0.10.0'), roles));
-    expect(msg).toContain('  - gateway.request: parent root, expected incoming');
+    // gateway.request of llm-d-router is a root when the request carried no context: not a deviation.
+    expect(msg).not.toContain('gateway.request: parent');
+    expect(msg).toContain(
+      '  - gateway.request: scope gateway-api-inference-extension/epp/extproc, expected llm-d-router',
+    );
     expect(msg).toContain('  - missing span pick_endpoints');
+    expect(msg).toContain('  - missing span llm_d.epp.scorer.prefix-cache-scorer');
     expect(() => contractFor('v9')).toThrow('no span contract for EPP v9; known: gie-v1.4.0, gie-v1.5.0');
+  });
+
+  it('takes a span whose parent is incoming-or-root as either, and nothing else', () => {
+    const c = contractFor('llm-d-router-v0.9.0');
+    const joined: Trace = {
+      ...epp,
+      spans: epp.spans.map((s) => (s.name === 'gateway.request' ? { ...s, parentSpanId: 'abababababababab' } : s)),
+    };
+    const deviations = (t: Trace): string =>
+      failure(() => expectTrace(t).toSatisfyContract(c, roles))
+        .split('\n')
+        .filter((l) => l.startsWith('  - ') && l.includes('parent'))
+        .join('\n');
+    expect(deviations(joined)).toBe('');
+    const underOrchestration: Trace = {
+      ...epp,
+      spans: epp.spans.map((s) =>
+        s.name === 'gateway.request'
+          ? { ...s, parentSpanId: epp.spans.find((x) => x.name === 'gateway.request_orchestration')!.spanId }
+          : s,
+      ),
+    };
+    expect(deviations(underOrchestration)).toContain(
+      'gateway.request: parent gateway.request_orchestration, expected incoming-or-root',
+    );
   });
 });

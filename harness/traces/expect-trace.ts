@@ -45,13 +45,22 @@ export class TraceExpectation {
   /**
    * Exactly one entry span and no orphans: every span reachable from one place. `externalParent` is the span id
    * of a caller that does not export its own span (e.g. the test client): a span parented by it is the entry.
+   * `alsoEntering`: a span that enters from that same caller too, because its contract says so (an llm-d-router
+   * EPP reads the client's traceparent from the HTTP headers Envoy forwards, so its gateway.request is the
+   * client span's child beside Envoy's ingress); it must then be there, exactly once.
    */
-  toBeOneConnectedTrace(opts: { externalParent?: string } = {}): this {
+  toBeOneConnectedTrace(opts: { externalParent?: string; alsoEntering?: SelectorLike } = {}): this {
     const lost = orphans(this.trace);
-    const entries = [
-      ...roots(this.trace),
-      ...lost.filter((o) => opts.externalParent && o.parentSpanId === opts.externalParent),
-    ];
+    const fromClient = lost.filter((o) => opts.externalParent && o.parentSpanId === opts.externalParent);
+    const also = opts.alsoEntering ? fromClient.filter((o) => matches(o, opts.alsoEntering!)) : [];
+    if (opts.alsoEntering && also.length !== 1) {
+      this.fail(
+        `expected exactly one ${describeSelector(opts.alsoEntering)} entering from the client span ${opts.externalParent} (its contract says so)`,
+        `${also.length}; spans entering from it: ${fromClient.map(spanLabel).join(', ') || 'none'}`,
+        also,
+      );
+    }
+    const entries = [...roots(this.trace), ...fromClient.filter((o) => !also.includes(o))];
     const broken = lost.filter((o) => !opts.externalParent || o.parentSpanId !== opts.externalParent);
     if (entries.length === 1 && broken.length === 0) return this;
     const found = [

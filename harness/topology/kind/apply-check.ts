@@ -12,6 +12,8 @@ import { clientNodeApi } from './client-node-api';
 import { KIND_NAMESPACE, renderKindManifests } from './manifests';
 
 export interface ApplyCheckResult {
+  /** The EPP the manifests were rendered for (kind's default: an llm-d-router image) and its image. */
+  epp: { version: string; image: string };
   accepted: string[];
   rejected: { object: string; message: string }[];
   adapter: Record<string, unknown>;
@@ -25,7 +27,16 @@ async function main(kubeconfig: string): Promise<ApplyCheckResult> {
   if (!ns) throw new Error('no Namespace rendered');
   // Namespaced objects can only be dry-run into a namespace that exists.
   await api.apply(ns);
-  const result: ApplyCheckResult = { accepted: [], rejected: [], adapter: {} };
+  const eppDeployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'epp') as
+    | { spec: { template: { spec: { containers: { image: string }[] } } } }
+    | undefined;
+  const eppImage = eppDeployment?.spec.template.spec.containers[0].image ?? '(no epp Deployment)';
+  const result: ApplyCheckResult = {
+    epp: { version: opts.eppVersion, image: eppImage },
+    accepted: [],
+    rejected: [],
+    adapter: {},
+  };
   for (const o of objects) {
     const name = `${o.kind} ${o.metadata.name}`;
     try {

@@ -41,10 +41,29 @@ describe('kind manifests', () => {
     const dep = find('Deployment', 'epp');
     expect(dep.spec.template.metadata.annotations).toEqual({
       'instrumentation.opentelemetry.io/inject-go': INSTRUMENTATION_NAME,
-      'instrumentation.opentelemetry.io/otel-go-auto-target-exe': '/epp',
+      // kind's default EPP is llm-d-router v0.10.0, whose image has its binary at /app/epp.
+      'instrumentation.opentelemetry.io/otel-go-auto-target-exe': '/app/epp',
       'instrumentation.opentelemetry.io/container-names': 'epp',
     });
-    expect(dep.spec.template.spec.containers[0].image).toBe(versions.epp.versions[opts.eppVersion].image);
+    expect(opts.eppVersion).toBe('llm-d-router-v0.10.0');
+    expect(dep.spec.template.spec.containers[0].image).toBe('ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0');
+  });
+
+  it('runs every pinned EPP image with its own binary path, GIE included', () => {
+    for (const [name, pin] of Object.entries(versions.epp.versions)) {
+      const o = resolveRunOptions({ topology: 'kind', eppVersion: name }, {}, versions);
+      const dep = renderKindManifests(o, versions)
+        .flatMap((s) => s.objects)
+        .find((x) => x.kind === 'Deployment' && x.metadata.name === 'epp') as KubeObject & {
+        spec: {
+          template: { metadata: { annotations: Record<string, string> }; spec: { containers: { image: string }[] } };
+        };
+      };
+      expect([name, dep.spec.template.spec.containers[0].image]).toEqual([name, pin.image]);
+      expect(dep.spec.template.metadata.annotations['instrumentation.opentelemetry.io/otel-go-auto-target-exe']).toBe(
+        pin.imageBinary,
+      );
+    }
   });
 
   it('leaves out the target binary for the injection negative control (the operator then skips the pod)', () => {

@@ -49,7 +49,7 @@ function svc(name: string, namespace: string): string {
  */
 export function renderKindManifests(opts: RunOptions, pins: Versions, namespace = KIND_NAMESPACE): ManifestStep[] {
   const versions = selectPins(pins, opts);
-  const epp = resolveEppVersion(versions, opts.eppVersion).pin;
+  const epp = resolveEppVersion(versions, opts.eppVersion, opts.topology).pin;
   const jaegerHost = svc('jaeger', namespace);
   const mockFaults = faultsOf(opts.faults, 'mock-vllm');
   const ratio = opts.eppSamplerArg;

@@ -18,7 +18,7 @@ export function realKindDeps(opts: RunOptions, progress: (m: string) => void): K
     versions,
     kind: realKindCli(kind, progress),
     connect: clientNodeApi,
-    eppModuleDir: () => moduleDir(resolveEppVersion(versions, opts.eppVersion).pin),
+    eppModuleDir: () => moduleDir(resolveEppVersion(versions, opts.eppVersion, opts.topology).pin.crds),
     releaseManifest: (r) => fetchReleaseManifest(r, progress),
     timeouts: KIND_TIMEOUTS,
   };

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
       todo.push(...refs);
     }
   }
-  const epp = v.epp.versions[v.epp.default];
+  const epp = v.epp.versions[v.epp.default].crds;
   const eppDir = await moduleDir(epp);
   const operatorPin = { module: 'github.com/open-telemetry/opentelemetry-operator', version: v.kind.operator.default };
   const operatorDir = await moduleDir(operatorPin);

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunOptions } from '../../config/run-options';
+import { CUSTOM_EPP, type RunOptions } from '../../config/run-options';
 import {
   MODEL_SERVER_POD,
   POOL_NAMESPACE,
@@ -13,6 +13,7 @@ import {
   renderKvEventsEppConfig,
 } from '../../components/epp';
 import { startEnvoy } from '../../components/envoy';
+import { PD_ROLE_LABEL, renderKvEventsConfig, renderPdConfig } from '../../components/llmd-plugins';
 import { startEtcd } from '../../components/etcd';
 import { startJaeger } from '../../components/jaeger';
 import { startKubeApiserver } from '../../components/kube-apiserver';
@@ -88,14 +89,21 @@ class LocalTopology implements Topology {
  */
 export async function startLocalTopology(opts: RunOptions, progress: (m: string) => void): Promise<Topology> {
   const versions = selectPins(loadVersions(), opts);
-  const epp = resolveEppVersion(versions, opts.eppVersion);
-  const tools = await ensureLocalTools(versions, opts.eppVersion, progress);
+  // An EPP binary without a contract (CUSTOM_EPP) still reads the InferencePool: the local default's CRDs.
+  const epp = resolveEppVersion(versions, opts.eppVersion === CUSTOM_EPP ? undefined : opts.eppVersion);
+  const tools = await ensureLocalTools(
+    versions,
+    opts.eppBinary ? undefined : opts.eppVersion,
+    progress,
+    opts.eppBinary,
+  );
+  if (opts.eppBinary) progress(`EPP binary ${opts.eppBinary}: contract ${opts.eppVersion} (${opts.eppContractSource})`);
   // The KV-events EPP replaces the pinned one for the scenarios that ask for it (see versions.yaml kvEventsEpp).
   const kvEpp = opts.kvEventsEpp ? await ensureKvEventsEpp(versions, progress) : undefined;
   const opTools = opts.operatorMode
     ? await ensureOperatorModeTools(versions, opts.kind.operatorVersion, progress)
     : undefined;
-  const eppName = kvEpp ? kvEventsEppKey(versions) : epp.name;
+  const eppName = kvEpp ? kvEventsEppKey(versions) : opts.eppVersion;
   const ctx = createRunContext(opts.runsRoot, progress);
   progress(`run ${ctx.runId}: logs in ${ctx.logsDir}`);
   try {
@@ -119,10 +127,16 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       opHealth,
     ] = await freePorts(17);
     // One Pod per model server, each on its own loopback IP and all on one port, as on kind.
-    const servers = Array.from({ length: opts.models }, (_, i) => ({ name: `mock-vllm-${i}`, ip: modelServerIp(i) }));
+    // P/D (llm-d --epp-plugins pd): the first mock is the prefill server, the others decode (llm-d.ai/role).
+    const servers = Array.from({ length: opts.models }, (_, i) => ({
+      name: `mock-vllm-${i}`,
+      ip: modelServerIp(i),
+      ...(opts.eppPlugins === 'pd' ? { labels: { [PD_ROLE_LABEL]: i === 0 ? 'prefill' : 'decode' } } : {}),
+    }));
     const modelPort = await freePortOnAll(servers.map((m) => m.ip));
     const addressOf = (ip: string): string => `${ip}:${modelPort}`;
-    const kvEvents = kvEpp ? `tcp://127.0.0.1:${kvEventsPort}` : null;
+    // The KV-events EPP, and llm-d-router with its kv-events plugins, bind a ZeroMQ SUB socket here.
+    const kvEvents = kvEpp || opts.eppPlugins === 'kv-events' ? `tcp://127.0.0.1:${kvEventsPort}` : null;
     // The mocks publish their blocks as the KV-events EPP expects them (its contract: topic, layout, keys).
     const kvContract = kvEpp ? kvEventsContractFor(eppName) : undefined;
 
@@ -131,7 +145,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       const etcd = await startEtcd(ctx, tools.etcd, { client: etcdClient, peer: etcdPeer });
       const api = await startKubeApiserver(ctx, tools.kubeApiserver, etcd.url, apiPort);
       const kube = new KubeClient(api.server, api.token, api.caPem);
-      const crds = await installEppCrds(kube, await moduleDir(epp.pin));
+      const crds = await installEppCrds(kube, await moduleDir(epp.pin.crds));
       progress(`kube-apiserver ready; CRDs established: ${crds.join(', ')}`);
       return { api, kube };
     })();
@@ -194,6 +208,15 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
     progress(`starting the EPP (${eppName})`);
     const kvArgs: string[] = [];
     const kvEnv: Record<string, string> = {};
+    if (opts.eppPlugins) {
+      const configFile = join(ctx.runDir, 'epp-config.yaml');
+      writeFileSync(
+        configFile,
+        opts.eppPlugins === 'pd' ? renderPdConfig() : renderKvEventsConfig(kvEvents!, KV_BLOCK_SIZE),
+      );
+      kvArgs.push(`--config-file=${configFile}`);
+      progress(`EPP plugin configuration ${opts.eppPlugins}: ${configFile}`);
+    }
     if (kvEpp) {
       const tokenizerFile = join(ctx.runDir, 'tokenizer', 'tokenizer.json');
       mkdirSync(join(ctx.runDir, 'tokenizer'), { recursive: true });
@@ -275,6 +298,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
     const endpoints: Endpoints = {
       topology: 'local',
       eppVersion: eppName,
+      ...(opts.eppBinary && !kvEpp ? { eppBinary: opts.eppBinary } : {}),
       gateway: `http://127.0.0.1:${gateway}`,
       extProc: `127.0.0.1:${eGrpc}`,
       // The GIE EPPs pinned here have no KV-event (ZeroMQ) subscriber; the KV-events EPP binds this one.

@@ -1,3 +1,4 @@
+import { GIE_GATEWAY } from './gie-gateway';
 import type { EppContract } from './types';
 
 /** Recorded from the real GIE v1.5.0 EPP in the local topology (fixtures/traces/recorded-epp-trace.json). */
@@ -5,6 +6,7 @@ export const gieV150: EppContract = {
   eppVersion: 'gie-v1.5.0',
   basis: 'recorded',
   joinsIncomingTrace: false,
+  joinsGatewayTrace: GIE_GATEWAY,
   hybrid: {
     // Recorded with operator v0.148.0's Go agent, go.opentelemetry.io/auto v0.23.0 (its versions.txt), on a
     // kernel in lockdown "integrity".

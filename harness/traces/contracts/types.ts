@@ -9,14 +9,32 @@ export interface SpanContract {
   role: Role;
   /**
    * Who its parent is: a span name of the same contract, `incoming` (the context the request arrived with, i.e.
-   * the span is not a root of a new trace), `root` (it starts its own trace), or undefined (not checked).
+   * the span is not a root of a new trace), `root` (it starts its own trace), `incoming-or-root` (the incoming
+   * context when the request carried one the EPP reads, else a root), or undefined (not checked).
    */
-  parent?: string | 'incoming' | 'root';
+  parent?: string | 'incoming' | 'root' | 'incoming-or-root';
   requiredAttributes: string[];
   /** The instrumentation scope (tracer name) it is emitted under, when checked. */
   scope?: string;
   /** Present only in some configurations (e.g. a plugin that is not always enabled). */
   optional?: boolean;
+}
+
+/**
+ * Where the EPP's spans land relative to the trace a request arrives through Envoy with: `split` (a trace of its
+ * own), `child-of-client` (the client's span is the parent: the EPP read the client's traceparent from the HTTP
+ * headers Envoy forwards, which skips Envoy's spans), `child-of-envoy` (Envoy's ext_proc span is the parent: the
+ * EPP read the context Envoy hands it in the ext_proc gRPC metadata).
+ */
+export type GatewayJoin = 'split' | 'child-of-client' | 'child-of-envoy';
+
+export interface GatewayTraceContract {
+  /** The client sends no traceparent: Envoy starts the trace, and hands it on only in the ext_proc gRPC metadata. */
+  withoutClientContext: GatewayJoin;
+  /** The client sends a traceparent through Envoy. */
+  withClientTraceparent: GatewayJoin;
+  /** Why it is not `child-of-envoy`, with the upstream issue; printed when the known behaviour is observed. */
+  knownDefect?: { summary: string; link: string };
 }
 
 export interface EppContract {
@@ -26,8 +44,16 @@ export interface EppContract {
   subject?: string;
   /** `recorded`: checked against spans this harness recorded from the real binary; `source-reading`: not run here. */
   basis: 'recorded' | 'source-reading';
-  /** Whether the EPP continues the trace the request arrived with (extracts W3C traceparent). */
+  /**
+   * Whether the EPP continues the trace the request arrived with: a W3C traceparent among the HTTP request
+   * headers of the ext_proc stream (not gRPC metadata; see joinsGatewayTrace).
+   */
   joinsIncomingTrace: boolean;
+  /**
+   * How the EPP's spans relate to a trace that passes Envoy (the gateway-trace scenario checks it); every EPP
+   * contract has it (a unit test says so), the model server's has not.
+   */
+  joinsGatewayTrace?: GatewayTraceContract;
   /**
    * What the operator's Go eBPF agent and the EPP's own SDK make of one request together (local operator mode,
    * on this kind of kernel: lockdown "integrity", so the agent's context-writing probes are off). Observed, not
@@ -36,6 +62,12 @@ export interface EppContract {
   hybrid?: HybridContract;
   /** The spans of one completion request with the default plugin configuration. */
   spans: SpanContract[];
+  /**
+   * How the spans of other plugin configurations (llm-d: `pd`, `kv-events`; components/llmd-plugins.ts) differ
+   * from the default one's: spans they add, and default spans they do not make (e.g. the scorers they do not
+   * configure). Checked against recordings made with that configuration (fixtures/traces/README.md).
+   */
+  configs?: Record<string, { add: SpanContract[]; remove: string[] }>;
   notes: string;
 }
 
