@@ -4,8 +4,27 @@ import { realKindDeps } from './kind/real-deps';
 import { startLocalTopology } from './local/local-topology';
 import type { Topology } from './types';
 
+/**
+ * A local port is chosen free, released, then bound by the component a moment later: another run on the machine
+ * can take it in between. That start failed for a reason no component caused, so it is tried once more with new
+ * ports; the message says so.
+ */
+export function lostPortRace(err: unknown): boolean {
+  return /address already in use|EADDRINUSE/i.test((err as Error)?.message ?? '');
+}
+
 /** One entry point for both topologies, so scenarios never know which one they run on. */
 export async function startTopology(opts: RunOptions, progress: (m: string) => void): Promise<Topology> {
-  if (opts.topology === 'local') return startLocalTopology(opts, progress);
+  if (opts.topology === 'local') {
+    try {
+      return await startLocalTopology(opts, progress);
+    } catch (err) {
+      if (!lostPortRace(err)) throw err;
+      progress(
+        'a chosen port was taken by another process before its component bound it; starting again with new ports',
+      );
+      return startLocalTopology(opts, progress);
+    }
+  }
   return startKindTopology(opts, progress, await realKindDeps(opts, progress));
 }
