@@ -121,8 +121,11 @@ function smokeScenario(): void {
         oneTracedRequest(s, noEvidence),
       );
       expect(failure.message).toMatch(/timed out .* waiting for the client trace .* with Envoy and model-server spans/);
+      // An EPP that joins the client's trace (its contract says so) is in it too.
+      const { envoy, epp } = s.topology.endpoints.services;
+      const present = contractFor(s.topology.endpoints.eppVersion).joinsIncomingTrace ? `${envoy}, ${epp}` : envoy;
       expect(failure.message).toContain(
-        'last reason: no span of service mock-vllm yet (the trace has spans of: envoy-gateway)',
+        `last reason: no span of service mock-vllm yet (the trace has spans of: ${present})`,
       );
       expect(failure.message).toMatch(/envoy-gateway {2}ingress {2}\[server\]/);
     });
