@@ -32,7 +32,11 @@ async function checkAttributes(s: ScenarioEnv): Promise<void> {
   const t = await waitForTrace(
     s.jaeger,
     traceId,
-    (x) => x.spans.some((sp) => sp.service === e.services.mockVllm) || 'no model-server span yet',
+    // Both exporters, not the first one to flush: the EPP's and the mock's batches reach Jaeger independently.
+    (x) => {
+      const missing = [e.services.epp, e.services.mockVllm].filter((svc) => !x.spans.some((sp) => sp.service === svc));
+      return missing.length === 0 || `no span of ${missing.join(', ')} yet`;
+    },
     {
       description: `trace ${traceId} with the EPP and model-server spans`,
     },
