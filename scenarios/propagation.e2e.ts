@@ -107,11 +107,11 @@ describe('propagation', () => {
   it.each([
     [
       'drop-traceparent',
-      /waiting for the Envoy and model-server spans in client trace [0-9a-f]{32}\nlast reason: no model-server span/,
+      /^trace complete; no model-server span in the client trace\nwaited for: the Envoy and model-server spans in client trace [0-9a-f]{32}\n/,
     ],
     [
       'new-root-trace',
-      /waiting for the Envoy and model-server spans in client trace [0-9a-f]{32}\nlast reason: no model-server span/,
+      /^trace complete; no model-server span in the client trace\nwaited for: the Envoy and model-server spans in client trace [0-9a-f]{32}\n/,
     ],
     [
       'orphan-parent',
@@ -138,7 +138,7 @@ describe('propagation', () => {
         eppContextParentsModel(s, noEvidence),
       );
       expect(err.message).toMatch(
-        /waiting for the EPP trace [0-9a-f]{32} with the model-server span\nlast reason: no model-server span in the EPP trace yet/,
+        /^trace complete; no model-server span in the EPP trace\nwaited for: the EPP trace [0-9a-f]{32} with the model-server span\n/,
       );
       expect(err.message).toMatch(/llm-d-epp {2}gateway\.request {2}\[server\]/);
     });

@@ -110,6 +110,9 @@ export interface EppPorts {
   metrics: number;
 }
 
+/** The EPP's batch span processor delay (OTEL_BSP_SCHEDULE_DELAY): what the flush horizon counts on. */
+export const EPP_BSP_SCHEDULE_DELAY_MS = 100;
+
 /** Where `wrong-exporter` sends the EPP's spans: loopback port 1, where nothing listens (refused at once). */
 export const DEAD_OTLP_ENDPOINT = 'http://127.0.0.1:1';
 
@@ -123,7 +126,7 @@ export const EPP_FAULTS = {
     owners: [
       {
         scenario: 'smoke',
-        says: /waiting for exactly one new EPP trace \(service llm-d-epp\)\nlast reason: 0 EPP traces/,
+        says: /^trace incomplete: service llm-d-epp \(epp\) exported nothing since \S+[\s\S]*waited for: exactly one new EPP trace/,
       },
     ],
   },
@@ -176,7 +179,7 @@ export function eppEnv(kubeconfig: string | undefined, tracing: EppTracing): Rec
     OTEL_TRACES_SAMPLER_ARG: tracing.samplerArg,
     ...(attrs ? { OTEL_RESOURCE_ATTRIBUTES: attrs } : {}),
     // The batch span processor's default 5 s delay would make every scenario wait 5 s for the EPP's spans.
-    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_BSP_SCHEDULE_DELAY: String(EPP_BSP_SCHEDULE_DELAY_MS),
   };
 }
 

@@ -1,3 +1,4 @@
+import { SENTINEL_PATH } from '../traces/sentinel';
 import { parse } from 'yaml';
 import {
   DEAD_OTLP_ENDPOINT,
@@ -197,6 +198,22 @@ describe('Envoy bootstrap', () => {
       'tracing.opentelemetry.flush_interval_ms': 100,
       'tracing.opentelemetry.min_flush_spans': 1,
     });
+  });
+
+  it("answers the flush horizon's sentinel itself: no ext_proc call, no model server, only its ingress span", () => {
+    const routes = hcm.route_config.virtual_hosts[0].routes;
+    expect(routes[0]).toEqual({
+      match: { path: SENTINEL_PATH },
+      direct_response: { status: 204 },
+      typed_per_filter_config: {
+        'envoy.filters.http.ext_proc': {
+          '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute',
+          disabled: true,
+        },
+      },
+    });
+    // Everything else goes through the EPP to the model servers, as before.
+    expect(routes[1]).toEqual({ match: { prefix: '/' }, route: { cluster: 'model_servers', timeout: '60s' } });
   });
 
   it('traces with the OpenTelemetry tracer to the OTLP cluster', () => {

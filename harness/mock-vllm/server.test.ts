@@ -1,3 +1,4 @@
+import { SENTINEL_PATH, SENTINEL_SPAN } from '../traces/sentinel';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import axios from 'axios';
@@ -197,6 +198,20 @@ describe('mock vLLM: the llm_request span', () => {
     expect(unknown.status).toBe(400);
     expect(JSON.parse(unknown.data).message).toMatch(/^unknown fault "explode"; valid faults: drop-traceparent, /);
     expect(await spans()).toEqual([]);
+  });
+});
+
+describe('mock vLLM: the flush-horizon sentinel', () => {
+  it('ends one span in the given trace, whatever tracing faults are on, and records no request', async () => {
+    const s = await start(['no-spans', 'drop-traceparent']);
+    const res = await post(`${s.url}${SENTINEL_PATH}`, '', { traceparent: TRACEPARENT });
+    expect(res.status).toBe(204);
+    const [span, ...rest] = await spans();
+    expect(rest).toEqual([]);
+    expect(span.name).toBe(SENTINEL_SPAN);
+    expect(span.spanContext().traceId).toBe(TRACE);
+    expect(span.parentSpanContext?.spanId).toBe(PARENT);
+    expect(s.requests()).toEqual([]);
   });
 });
 

@@ -11,6 +11,7 @@ import type { MockVllmOptions } from './options';
 import { GenAi } from './span-attributes';
 import { chatTokenIds, completionTokenIds, type Prompt } from './tokens';
 import { createTracing, setAttributes } from './tracing';
+import { SENTINEL_PATH } from '../traces/sentinel';
 
 export interface ReceivedRequest {
   path: string;
@@ -178,6 +179,12 @@ export async function startMockVllm(
       });
     }
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, {});
+    if (req.method === 'POST' && path === SENTINEL_PATH) {
+      if (!tracing) return sendJson(res, 409, errorBody('this mock exports no spans', 'ConflictError', 409));
+      tracing.sentinel(req.headers);
+      res.writeHead(204);
+      return void res.end();
+    }
     if (req.method === 'GET' && path === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       return void res.end(renderMetrics(opts.model, opts.blockSize, metrics, startedAt));

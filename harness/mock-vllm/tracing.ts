@@ -23,7 +23,11 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Fault } from './faults';
+import { SENTINEL_SPAN } from '../traces/sentinel';
 import { LLM_REQUEST_SPAN } from './span-attributes';
+
+/** The mock's batch span processor delay: what the flush horizon counts on. */
+export const MOCK_FLUSH_MS = 50;
 
 const propagator = new W3CTraceContextPropagator();
 
@@ -37,6 +41,8 @@ const headerGetter = {
 
 export interface MockTracing {
   startRequestSpan(headers: IncomingHttpHeaders, faults: ReadonlySet<Fault>, startTime: number): Span | undefined;
+  /** Ends a flush-horizon sentinel span in the incoming context at once (see harness/traces/flush-horizon.ts). */
+  sentinel(headers: IncomingHttpHeaders): void;
   flush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -60,7 +66,10 @@ export function createTracing(opts: {
     resource: resourceFromAttributes({ ...opts.resourceAttributes, [ATTR_SERVICE_NAME]: opts.serviceName }),
     spanProcessors: [
       // A short delay so scenarios see spans quickly; `slow-export` holds them (HoldingExporter) past any wait.
-      new BatchSpanProcessor(exporter, { scheduledDelayMillis: 50, exportTimeoutMillis: SLOW_EXPORT_MS + 30000 }),
+      new BatchSpanProcessor(exporter, {
+        scheduledDelayMillis: MOCK_FLUSH_MS,
+        exportTimeoutMillis: SLOW_EXPORT_MS + 30000,
+      }),
     ],
   });
   const tracer: Tracer = provider.getTracer('epp-otel-e2e/mock-vllm');
@@ -81,6 +90,12 @@ export function createTracing(opts: {
       }
       const name = faults.has('wrong-span-name') ? `${LLM_REQUEST_SPAN}_v2` : LLM_REQUEST_SPAN;
       return tracer.startSpan(name, { kind: SpanKind.SERVER, startTime, links }, parent ?? context.active());
+    },
+    // Tracing faults (no-spans, drop-traceparent...) leave it alone: it tests the exporter, which they do not
+    // touch; slow-export does hold it, as it holds every batch.
+    sentinel(headers) {
+      const incoming = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
+      tracer.startSpan(SENTINEL_SPAN, { kind: SpanKind.INTERNAL }, incoming).end();
     },
     flush: () => provider.forceFlush(),
     shutdown: () => {

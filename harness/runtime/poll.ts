@@ -14,6 +14,11 @@ export interface PollOptions {
   abortIf?: () => string | undefined;
   /** A probe error that no amount of waiting fixes: rethrown at once instead of retried. */
   stopOn?: (err: unknown) => boolean;
+  /**
+   * Ends the pause before the next try early when it settles: news that makes another try worth it now (a trace
+   * wait learns its flush horizon was reached, and `abortIf` may now have a verdict).
+   */
+  interrupt?: Promise<unknown>;
 }
 
 /** How a poll ended without its condition: the deadline passed, or `abortIf` gave a reason. */
@@ -67,7 +72,7 @@ export async function poll<T>(
         false,
       );
     }
-    await delay(interval);
+    await (opts.interrupt ? Promise.race([delay(interval), opts.interrupt.catch(() => undefined)]) : delay(interval));
     interval = Math.min(interval * 1.5, opts.maxIntervalMs ?? 1000);
   }
 }

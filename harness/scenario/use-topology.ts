@@ -6,6 +6,7 @@ import { JaegerClient } from '../traces/jaeger-client';
 import { reportTopology } from '../report/test-evidence';
 import { deathReport, throwIfDead } from '../runtime/deaths';
 import { SharedTopologyView, canShare, readSharedRecord } from './shared-topology';
+import { absenceJudge } from './sentinels';
 
 export interface ScenarioEnv {
   topology: Topology;
@@ -37,7 +38,10 @@ export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
       topology = await startTopology(options, progress);
     }
     const { jaegerQuery, jaegerUi, runDir } = topology.endpoints;
-    env = { topology, options, jaeger: new JaegerClient(jaegerQuery, jaegerUi, () => deathReport(runDir)) };
+    const jaeger = new JaegerClient(jaegerQuery, jaegerUi, () => deathReport(runDir));
+    // Trace waits decide an absence at the flush horizon (every exporter's sentinel in Jaeger), not at a timeout.
+    jaeger.absence = absenceJudge(topology, jaeger);
+    env = { topology, options, jaeger };
     // Every failing test of this file reports this topology's logs and run folder (see report/e2e-environment.ts).
     reportTopology(topology);
   });

@@ -2,6 +2,7 @@ import type { AxiosInstance } from 'axios';
 import { httpClient } from '../runtime/http';
 import { fromOtlpJson, parseJsonChunks, type Trace } from './model';
 import { jaegerLink } from './render';
+import type { AbsenceJudge } from './wait';
 
 export interface TraceQuery {
   service: string;
@@ -22,6 +23,13 @@ function rfc3339Nano(d: Date): string {
  */
 export class JaegerClient {
   private readonly http: AxiosInstance;
+  /** Traces of the flush horizon's sentinels: not the system's traffic, so searches leave them out. */
+  private readonly sentinels = new Set<string>();
+  /**
+   * Decides absences for the trace waits on this client (flush-horizon.ts), instead of their deadlines; set by
+   * whoever knows the topology's exporters (harness/scenario/sentinels.ts).
+   */
+  absence?: AbsenceJudge;
 
   constructor(
     readonly baseUrl: string,
@@ -33,6 +41,11 @@ export class JaegerClient {
     readonly health: () => string | undefined = () => undefined,
   ) {
     this.http = httpClient({ baseURL: baseUrl });
+  }
+
+  /** A flush-horizon sentinel's trace: left out of every search from now on. */
+  markSentinel(traceId: string): void {
+    this.sentinels.add(traceId);
   }
 
   uiLink(traceId: string): string {
@@ -59,7 +72,7 @@ export class JaegerClient {
     // api_v3 answers an empty search with 404 "No traces found"; for a search that is just "none yet".
     if (res.status === 404) return [];
     this.check(res.status, res.data, `/api/v3/traces?${new URLSearchParams(params)}`);
-    return fromOtlpJson(parseJsonChunks(res.data));
+    return fromOtlpJson(parseJsonChunks(res.data)).filter((t) => !this.sentinels.has(t.traceId));
   }
 
   async services(): Promise<string[]> {

@@ -1,4 +1,5 @@
 import { poll, PollError } from '../runtime/poll';
+import { describeArrivals, type HorizonVerdict } from './flush-horizon';
 import type { JaegerClient, TraceQuery } from './jaeger-client';
 import type { Trace } from './model';
 import { renderTrace } from './render';
@@ -13,6 +14,40 @@ export class WaitTimeoutError extends Error {
   }
 }
 
+/** Every exporter flushed past the wait's start and the condition still fails: what it wanted is absent. */
+export class TraceAbsentError extends Error {
+  override name = 'TraceAbsentError';
+  constructor(
+    message: string,
+    readonly lastValue: unknown,
+    /** From the wait's start to the verdict. */
+    readonly decidedAfterMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A service's exporter delivered nothing after the wait began, and the condition fails: it names the service. */
+export class TraceIncompleteError extends Error {
+  override name = 'TraceIncompleteError';
+  constructor(
+    message: string,
+    readonly lastValue: unknown,
+    readonly silentServices: string[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Decides whether the trace store holds all it will: reaches the topology's flush horizon (flush-horizon.ts).
+ * `describeSilence` adds what the silent services' logs say about their exports.
+ */
+export interface AbsenceJudge {
+  reach(signal: AbortSignal, startedAt: number): Promise<HorizonVerdict>;
+  describeSilence(verdict: Extract<HorizonVerdict, { complete: false }>): Promise<string>;
+}
+
 export interface WaitOptions<T> {
   description: string;
   timeoutMs?: number;
@@ -21,6 +56,12 @@ export interface WaitOptions<T> {
   show?: (value: T) => string;
   /** A reason to stop at once (a component of the run died); see JaegerClient.health. */
   abortIf?: () => string | undefined;
+  /**
+   * Decides an absence instead of waiting out the deadline: when the condition has not held for `settleMs`, the
+   * judge reaches the flush horizon; one more try after that is the verdict.
+   */
+  absence?: AbsenceJudge;
+  settleMs?: number;
 }
 
 /** A wait cut short because it could never succeed: a component it depends on died. */
@@ -29,8 +70,19 @@ export class ComponentDiedError extends Error {
 }
 
 /**
+ * How long a trace wait lets spans arrive by themselves before it reaches for the flush horizon: a few flush
+ * intervals (100 ms in every exporter here), so a present span rarely costs a sentinel and an absent one is
+ * decided about a second after the request.
+ */
+export const SETTLE_MS = 500;
+
+/** Why the poll was stopped: a component died, or the horizon's verdict is in and the try after it failed. */
+const HORIZON = 'flush horizon reached';
+
+/**
  * Polls `probe` until `accept` says yes (true) or the deadline passes. `accept` may return a string saying why
  * not yet; the timeout message carries it with the last value seen, so a failure says what DID arrive.
+ * With an absence judge the deadline is only the last resort: the verdict comes from the flush horizon.
  */
 export async function waitFor<T>(
   probe: () => Promise<T>,
@@ -38,21 +90,109 @@ export async function waitFor<T>(
   opts: WaitOptions<T>,
 ): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 20000;
+  const startedAt = Date.now();
+  const horizon = opts.absence ? new HorizonWatch(opts.absence, startedAt, opts.settleMs ?? SETTLE_MS) : undefined;
+  let probedAfterVerdict = false;
+  const counted = async (): Promise<T> => {
+    const verdictKnown = horizon?.verdict !== undefined;
+    const v = await probe();
+    if (verdictKnown) probedAfterVerdict = true;
+    return v;
+  };
+  const shown = (last: T | undefined): string =>
+    last === undefined ? 'nothing' : opts.show ? opts.show(last) : JSON.stringify(last);
   try {
-    return await poll(probe, accept, { timeoutMs, intervalMs: opts.intervalMs, abortIf: opts.abortIf });
+    return await poll(counted, accept, {
+      timeoutMs,
+      intervalMs: opts.intervalMs,
+      interrupt: horizon?.settled,
+      abortIf: () => opts.abortIf?.() ?? (probedAfterVerdict ? HORIZON : undefined),
+    });
   } catch (err) {
     if (!(err instanceof PollError)) throw err;
+    const last = err.lastValue as T | undefined;
+    if (err.aborted && err.message === HORIZON && horizon?.verdict) {
+      throw await horizonError(horizon.verdict, opts, err.lastReason, shown(last), last, startedAt);
+    }
     if (err.aborted) {
       throw new ComponentDiedError(`stopped waiting for ${opts.description} after ${err.polls} polls: ${err.message}`);
     }
-    const last = err.lastValue as T | undefined;
-    const seen = last === undefined ? 'nothing' : opts.show ? opts.show(last) : JSON.stringify(last);
     throw new WaitTimeoutError(
       `timed out after ${(timeoutMs / 1000).toFixed(1)}s (${err.polls} polls) waiting for ${opts.description}\n` +
-        `last reason: ${err.lastReason}\nlast seen:\n${seen}`,
+        `last reason: ${err.lastReason}\nlast seen:\n${shown(last)}`,
       last,
     );
+  } finally {
+    horizon?.cancel();
   }
+}
+
+/** The judge's verdict, reached once, from `settleMs` after the wait began, unless the wait ends first. */
+class HorizonWatch {
+  verdict: HorizonVerdict | undefined;
+  readonly settled: Promise<void>;
+  private readonly abort = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    readonly judge: AbsenceJudge,
+    startedAt: number,
+    settleMs: number,
+  ) {
+    let done: () => void = () => undefined;
+    this.settled = new Promise<void>((resolve) => (done = resolve));
+    this.timer = setTimeout(() => {
+      judge.reach(this.abort.signal, startedAt).then(
+        (v) => {
+          if (!this.abort.signal.aborted) this.verdict = v;
+          done();
+        },
+        // A judge that cannot decide leaves the wait to its deadline, as before there was one.
+        () => done(),
+      );
+    }, settleMs);
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.abort.abort();
+  }
+}
+
+async function horizonError<T>(
+  verdict: HorizonVerdict,
+  opts: WaitOptions<T>,
+  lastReason: string,
+  seen: string,
+  last: T | undefined,
+  startedAt: number,
+): Promise<Error> {
+  // The condition's reasons are written for a wait ("no span of S yet"); in a verdict there is no "yet".
+  const reason = lastReason.replace(/ yet\b/g, '');
+  if (verdict.complete) {
+    const after = Date.now() - startedAt;
+    return new TraceAbsentError(
+      `trace complete; ${reason}\n` +
+        `waited for: ${opts.description}\n` +
+        `flush horizon: every exporter's sentinel was in Jaeger ${(verdict.reachedAfterMs / 1000).toFixed(2)} s after the ` +
+        `wait began (${describeArrivals(verdict.arrivals)}); decided after ${(after / 1000).toFixed(2)} s\n` +
+        `found:\n${seen}`,
+      last,
+      after,
+    );
+  }
+  const silence = await opts
+    .absence!.describeSilence(verdict)
+    .catch((e: Error) => `(its log could not be read: ${e.message})`);
+  return new TraceIncompleteError(
+    `${silence}\n` +
+      `waited for: ${opts.description}\n` +
+      `last reason: ${reason}\n` +
+      (verdict.arrivals.length ? `flushed: ${describeArrivals(verdict.arrivals)}\n` : '') +
+      `found:\n${seen}`,
+    last,
+    verdict.silent.map((s) => s.service),
+  );
 }
 
 /** Waits until trace `traceId` exists and satisfies `condition` (e.g. "has these spans"). */
@@ -68,6 +208,7 @@ export function waitForTrace(
     {
       ...opts,
       abortIf: client.health,
+      absence: client.absence,
       show: (t) => (t ? renderTrace(t, { jaegerUi: client.uiUrl }) : `trace ${traceId}: not found`),
     },
   ) as Promise<Trace>;
@@ -83,6 +224,7 @@ export function waitForTraces(
   return waitFor(() => client.findTraces(query), condition, {
     ...opts,
     abortIf: client.health,
+    absence: client.absence,
     show: (ts) => (ts.length ? ts.map((t) => renderTrace(t, { jaegerUi: client.uiUrl })).join('\n') : 'no traces'),
   });
 }
