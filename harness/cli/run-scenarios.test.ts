@@ -1,4 +1,4 @@
-import { jestArgs, scenarioEnv, scenarioNames } from './run-scenarios';
+import { jestArgs, scenarioEnv, scenarioNames, scenarioWorkers } from './run-scenarios';
 
 describe('epp-e2e run', () => {
   it('knows the scenarios by file name', () => {
@@ -15,6 +15,12 @@ describe('epp-e2e run', () => {
       'e2e',
       '--runInBand',
     ]);
+  });
+
+  it('runs local scenario files side by side, one per core up to 3, and kind ones in turn', () => {
+    expect(jestArgs(['smoke'], ['smoke'], 2).slice(-1)).toEqual(['--maxWorkers=2']);
+    expect([1, 2, 8].map((cores) => scenarioWorkers('local', cores))).toEqual([1, 2, 3]);
+    expect(scenarioWorkers('kind', 8)).toBe(1);
   });
 
   it('refuses an unknown scenario, listing the known ones', () => {

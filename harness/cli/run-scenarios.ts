@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { RunOptions } from '../config/run-options';
 import { OptionError } from '../config/run-options';
@@ -14,15 +15,24 @@ export function scenarioNames(dir = join(REPO_ROOT, 'scenarios')): string[] {
     .sort();
 }
 
+/**
+ * How many scenario files run at once. Local: one per core, up to 3 (each file with its own options runs its own
+ * topology, about 1 GB; the files on the shared topology take turns, see holdSharedTopology). Kind: one, since
+ * every file brings its namespace up in the same cluster.
+ */
+export function scenarioWorkers(topology: RunOptions['topology'], cores = availableParallelism()): number {
+  return topology === 'local' ? Math.max(1, Math.min(3, cores)) : 1;
+}
+
 /** The jest command line for the chosen scenarios; patterns go first (--selectProjects takes several values). */
-export function jestArgs(scenarios: string[], known = scenarioNames()): string[] {
+export function jestArgs(scenarios: string[], known = scenarioNames(), workers = 1): string[] {
   const unknown = scenarios.filter((s) => !known.includes(s));
   if (unknown.length)
     throw new OptionError(
       `unknown scenario ${unknown.map((u) => `"${u}"`).join(', ')}; scenarios: ${known.join(', ')}`,
     );
   const patterns = scenarios.map((s) => `scenarios/${s}\\.e2e\\.ts$`);
-  return [...patterns, '--selectProjects', 'e2e', '--runInBand'];
+  return [...patterns, '--selectProjects', 'e2e', ...(workers > 1 ? [`--maxWorkers=${workers}`] : ['--runInBand'])];
 }
 
 /**
@@ -43,7 +53,7 @@ export const E2E_JUNIT = 'junit-e2e.xml';
 
 /** Runs the scenarios under jest; failure artifacts go under the runs directory. */
 export function runScenarios(opts: RunOptions, scenarios: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<number> {
-  const args = jestArgs(scenarios);
+  const args = jestArgs(scenarios, scenarioNames(), scenarioWorkers(opts.topology));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const optionsFile = writeRunOptions(join(opts.runsRoot, `run-${stamp}-${process.pid}`), opts);
   return new Promise((resolve) => {

@@ -1,6 +1,9 @@
 import { resolveRunOptions } from '../config/run-options';
 import { loadVersions } from '../tools/versions';
-import { canShare } from './shared-topology';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canShare, holdSharedTopology, type SharedRecord } from './shared-topology';
 
 const v = loadVersions();
 const opts = (raw: Parameters<typeof resolveRunOptions>[0], env: NodeJS.ProcessEnv = {}) =>
@@ -36,5 +39,35 @@ describe('sharing one topology between scenario files', () => {
   it('never shares on kind (each file brings its namespace up in the run’s one cluster)', () => {
     const kind = opts({ topology: 'kind' });
     expect(canShare(kind, kind)).toBe(false);
+  });
+});
+
+describe('holding the shared topology', () => {
+  const record = (): SharedRecord =>
+    ({ endpoints: { runDir: mkdtempSync(join(tmpdir(), 'shared-')) }, options: {} }) as unknown as SharedRecord;
+
+  it('lets one file at a time use it; the next waits until the first releases it', async () => {
+    const r = record();
+    const told: string[] = [];
+    const releaseA = await holdSharedTopology(r, 'a.e2e.ts', (m) => told.push(m));
+    let bHolds = false;
+    const b = holdSharedTopology(r, 'b.e2e.ts', (m) => told.push(m)).then((rel) => {
+      bHolds = true;
+      return rel;
+    });
+    await new Promise((res) => setTimeout(res, 150));
+    expect(bHolds).toBe(false);
+    expect(told).toEqual(['b.e2e.ts: waiting for the shared topology (a.e2e.ts is using it)']);
+    releaseA();
+    (await b)();
+    expect(bHolds).toBe(true);
+  });
+
+  it('takes over the lock of a holder that died (kill -9)', async () => {
+    const r = record();
+    // A pid no process has: beyond the kernel's pid_max default.
+    writeFileSync(join(r.endpoints.runDir, 'shared-topology.lock'), JSON.stringify({ pid: 2 ** 30, file: 'x' }));
+    const release = await holdSharedTopology(r, 'c.e2e.ts', () => undefined);
+    release();
   });
 });

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { RunOptions } from '../config/run-options';
+import { poll } from '../runtime/poll';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../topology/types';
 
 /** Set (to 1) by `make e2e` and `epp-e2e run`: start one topology for every scenario file that can share it. */
@@ -62,4 +63,68 @@ export class SharedTopologyView implements Topology {
 export function readSharedRecord(env: NodeJS.ProcessEnv = process.env): SharedRecord | undefined {
   const file = env[SHARED_FILE];
   return file ? (JSON.parse(readFileSync(file, 'utf8')) as SharedRecord) : undefined;
+}
+
+/** Who uses the shared topology now: one scenario file at a time. */
+interface SharedLock {
+  pid: number;
+  file: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Waits until no other scenario file uses the shared topology, then holds it until the returned release is
+ * called. Files run in parallel (jest workers), and a file on the shared topology switches faults on its mocks and
+ * counts its EPP traces since a moment: two files at once would see each other's. A holder that died (kill -9)
+ * leaves a lock whose pid is gone; that lock is taken over.
+ */
+export async function holdSharedTopology(
+  record: SharedRecord,
+  file: string,
+  progress: (m: string) => void,
+): Promise<() => void> {
+  const lockFile = join(record.endpoints.runDir, 'shared-topology.lock');
+  const mine: SharedLock = { pid: process.pid, file };
+  let told = false;
+  await poll(
+    async () => {
+      try {
+        writeFileSync(lockFile, JSON.stringify(mine), { flag: 'wx' });
+        return undefined;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      let other: SharedLock;
+      try {
+        other = JSON.parse(readFileSync(lockFile, 'utf8')) as SharedLock;
+      } catch {
+        return 'the lock is being written'; // created, not yet filled: read it again
+      }
+      if (!alive(other.pid)) {
+        rmSync(lockFile, { force: true });
+        return `its holder ${other.file} (pid ${other.pid}) is gone`;
+      }
+      if (!told) progress(`${file}: waiting for the shared topology (${other.file} is using it)`);
+      told = true;
+      return `in use by ${other.file} (pid ${other.pid})`;
+    },
+    (v) => v === undefined || v,
+    { timeoutMs: 30 * 60000, intervalMs: 100, maxIntervalMs: 500 },
+  );
+  return () => {
+    try {
+      const held = JSON.parse(readFileSync(lockFile, 'utf8')) as SharedLock;
+      if (held.pid === process.pid) rmSync(lockFile, { force: true });
+    } catch {
+      // Gone already (the run's folder was removed with the topology).
+    }
+  };
 }

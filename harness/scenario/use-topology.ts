@@ -5,7 +5,8 @@ import { TOPOLOGY_CAPABILITIES, type Capability, type Topology } from '../topolo
 import { JaegerClient } from '../traces/jaeger-client';
 import { reportTopology } from '../report/test-evidence';
 import { deathReport, throwIfDead } from '../runtime/deaths';
-import { SharedTopologyView, canShare, readSharedRecord } from './shared-topology';
+import { basename } from 'node:path';
+import { SharedTopologyView, canShare, holdSharedTopology, readSharedRecord } from './shared-topology';
 import { absenceJudge } from './sentinels';
 
 export interface ScenarioEnv {
@@ -27,11 +28,13 @@ const progress = (m: string): void => {
  */
 export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
   let env: ScenarioEnv | undefined;
+  let release: (() => void) | undefined;
   beforeAll(async () => {
     const options = scenarioOptions(overrides);
     const shared = readSharedRecord();
     let topology: Topology;
     if (shared && canShare(options, shared.options)) {
+      release = await holdSharedTopology(shared, basename(expect.getState().testPath ?? 'a scenario file'), progress);
       progress(`using the run's shared ${shared.endpoints.topology} topology (${shared.endpoints.runDir})`);
       topology = new SharedTopologyView(shared);
     } else {
@@ -52,6 +55,7 @@ export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
   afterAll(async () => {
     reportTopology(undefined);
     await env?.topology.stop();
+    release?.();
   });
   return () => {
     if (!env) throw new Error('the topology did not start (see the beforeAll error above)');
