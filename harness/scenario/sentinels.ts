@@ -17,10 +17,35 @@ const LOG_LINES = 5;
 const EXPORT_LINE = /export|otlp/i;
 
 /** The exporters of a running topology, each with a way to make it end a span now. */
-export function spanSources(e: Endpoints): SpanSource[] {
+export function spanSources(e: Endpoints, jaeger?: JaegerClient): SpanSource[] {
   // An EPP that makes no spans (the KV-events EPP) injects no traceparent: its sentinel then reports exactly that,
   // and no scenario waits on traces there.
-  return [envoySource(e), ...e.models.map((m) => mockSource(e, m.name, m.url)), eppSource(e)];
+  const sources = [envoySource(e), ...e.models.map((m) => mockSource(e, m.name, m.url)), eppSource(e)];
+  const agent = e.operator?.agent;
+  if (agent && jaeger) sources.push(agentSource(agent.service, e.operator?.sidecarEnv ?? {}, jaeger));
+  return sources;
+}
+
+/** The agent's default batch delay (the Go SDK's OTEL_BSP_SCHEDULE_DELAY default) when its env sets none. */
+const GO_SDK_BSP_DELAY_MS = 5000;
+
+/**
+ * The operator-injected eBPF agent cannot be asked for a span; it makes one for each of the EPP's scrapes of the
+ * model servers (net/http client, every few hundred ms). Its exporter is FIFO too, so a span of it that started
+ * after the sentinel time, once in Jaeger, proves everything it ended before that time is there.
+ */
+function agentSource(service: string, env: Record<string, string>, jaeger: JaegerClient): SpanSource {
+  const afterNs = (t: Date): bigint => BigInt(t.getTime()) * 1000000n;
+  return {
+    service,
+    component: 'go-auto-agent',
+    flushMs: Number(env.OTEL_BSP_SCHEDULE_DELAY ?? GO_SDK_BSP_DELAY_MS),
+    sendSentinel: async () => 'its next span',
+    arrived: async (_, sentAt) =>
+      (await jaeger.findTraces({ service, since: sentAt })).some((t) =>
+        t.spans.some((sp) => sp.service === service && sp.startNs > afterNs(sentAt)),
+      ),
+  };
 }
 
 /** Envoy answers the sentinel path itself (see renderEnvoyBootstrap): one ingress span in our trace. */
@@ -82,7 +107,7 @@ function eppSource(e: Endpoints): SpanSource {
 
 /** The absence judge of a topology's trace waits: its span sources, and its logs for the silent ones. */
 export function absenceJudge(topology: Topology, jaeger: JaegerClient): AbsenceJudge {
-  const sources = spanSources(topology.endpoints);
+  const sources = spanSources(topology.endpoints, jaeger);
   return {
     reach: (signal, startedAt) =>
       reachFlushHorizon(sources, (id) => jaeger.getTrace(id), signal, {

@@ -30,6 +30,12 @@ export interface SpanSource {
    * the sentinel's trace out even if they run while it is on its way.
    */
   sendSentinel(mark: (traceId: string) => void, signal: AbortSignal): Promise<string | undefined>;
+  /**
+   * Whether the sentinel is queryable. By default: its trace holds a span of this service. A source that cannot
+   * be asked for a span (the eBPF agent, whose spans come from the EPP's own traffic) instead waits for any span of
+   * its service that started after the sentinel was "sent".
+   */
+  arrived?(sentinel: string, sentAt: Date): Promise<boolean>;
 }
 
 export interface SourceArrival {
@@ -90,7 +96,8 @@ async function awaitSentinel(
   signal: AbortSignal,
   opts: HorizonOptions & { startedAt: number },
 ): Promise<SourceArrival | SourceSilence> {
-  const deadline = Date.now() + (opts.deadlineMs ?? SENTINEL_DEADLINE_MS);
+  // A source with a slow exporter (the agent's default 5 s batch delay) gets a few of its intervals.
+  const deadline = Date.now() + Math.max(opts.deadlineMs ?? SENTINEL_DEADLINE_MS, 3 * source.flushMs + 2000);
   const pollMs = opts.pollMs ?? 50;
   let sentAt = new Date();
   let traceId: string | undefined;
@@ -103,11 +110,17 @@ async function awaitSentinel(
         if (!traceId) why = 'every sentinel it was sent made no sampled span';
       }
       if (traceId) {
-        const t = await getTrace(traceId);
-        if (t?.spans.some((sp) => sp.service === source.service)) {
+        const id = traceId;
+        const arrived = source.arrived
+          ? await source.arrived(id, sentAt)
+          : (await getTrace(id))?.spans.some((sp) => sp.service === source.service);
+        if (arrived) {
           return { service: source.service, component: source.component, arrivedAfterMs: Date.now() - opts.startedAt };
         }
-        why = `its sentinel span (trace ${traceId}) was not in Jaeger ${((Date.now() - sentAt.getTime()) / 1000).toFixed(1)} s after it was sent`;
+        const later = `${((Date.now() - sentAt.getTime()) / 1000).toFixed(1)} s`;
+        why = source.arrived
+          ? `no span of it that started after ${sentAt.toISOString()} was in Jaeger ${later} later`
+          : `its sentinel span (trace ${traceId}) was not in Jaeger ${later} after it was sent`;
       }
     } catch (err) {
       why = `sending its sentinel failed: ${(err as Error).message}`;

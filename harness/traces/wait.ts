@@ -22,6 +22,8 @@ export class TraceAbsentError extends Error {
     readonly lastValue: unknown,
     /** From the wait's start to the verdict. */
     readonly decidedAfterMs: number,
+    /** From the wait's start until every exporter's sentinel was in Jaeger. */
+    readonly horizonReachedMs: number,
   ) {
     super(message);
   }
@@ -179,6 +181,7 @@ async function horizonError<T>(
         `found:\n${seen}`,
       last,
       after,
+      verdict.reachedAfterMs,
     );
   }
   const silence = await opts
