@@ -97,7 +97,7 @@ async function awaitSentinel(
   opts: HorizonOptions & { startedAt: number },
 ): Promise<SourceArrival | SourceSilence> {
   // A source with a slow exporter (the agent's default 5 s batch delay) gets a few of its intervals.
-  const deadline = Date.now() + Math.max(opts.deadlineMs ?? SENTINEL_DEADLINE_MS, 3 * source.flushMs + 2000);
+  const deadline = Date.now() + Math.max(opts.deadlineMs ?? SENTINEL_DEADLINE_MS, 3 * source.flushMs);
   const pollMs = opts.pollMs ?? 50;
   let sentAt = new Date();
   let traceId: string | undefined;
