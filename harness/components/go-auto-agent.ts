@@ -101,6 +101,9 @@ export async function startGoAutoAgent(
     env: {
       PATH: globalThis.process.env.PATH,
       HOME: globalThis.process.env.HOME,
+      // Its batches every 100 ms (as the EPP's), not the SDK's default 5 s: a check that waits for the agent's
+      // spans then waits for them, not for a timer. Export timing only; what it exports is unchanged.
+      OTEL_BSP_SCHEDULE_DELAY: '100',
       ...env,
       OTEL_GO_AUTO_TARGET_PID: String(target.pid),
     },
