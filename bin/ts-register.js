@@ -30,8 +30,10 @@ function compiler() {
     const read = ts.readConfigFile(PROJECT, ts.sys.readFile);
     if (read.error) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));
     const { options } = ts.parseJsonConfigFileContent(read.config, ts.sys, ROOT);
-    // The map rides inline: node maps stack traces back to the .ts lines (setSourceMapsEnabled below). No outDir:
-    // the map names the source beside the file, not relative to where tsc would write it.
+    // The map rides inline, for NODE_OPTIONS=--enable-source-maps to map stack traces to the .ts lines. Not on by
+    // default: node then parses a file's map whenever a stack through it is formatted (~0.5 s of CPU in an `up`,
+    // whose readiness polls format many), and the CLI prints messages, not stacks. No outDir: the map names the
+    // source beside the file, not relative to where tsc would write it.
     const compilerOptions = {
       ...options,
       outDir: undefined,
@@ -69,7 +71,6 @@ function load(source, fileName) {
   return js;
 }
 
-process.setSourceMapsEnabled(true);
 Module._extensions['.ts'] = function (module, fileName) {
   module._compile(load(fs.readFileSync(fileName, 'utf8'), fileName), fileName);
 };
