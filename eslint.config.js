@@ -37,6 +37,7 @@ module.exports = tseslint.config(
         require: 'readonly',
         module: 'writable',
         __dirname: 'readonly',
+        __filename: 'readonly',
         process: 'readonly',
         console: 'readonly',
         setInterval: 'readonly',

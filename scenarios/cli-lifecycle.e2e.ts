@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { firstLine, liveGroups, runCli, spawnCli } from '../harness/scenario/cli-process';
+import { firstLine, liveGroups, runCli, spawnCli, type CliResult } from '../harness/scenario/cli-process';
 import { applicability, notApplicable } from '../harness/scenario/use-topology';
 import { isPortInUse } from '../harness/runtime/ports';
 import { waitReady } from '../harness/runtime/readiness';
@@ -29,13 +29,29 @@ function portsOf(up: UpJson): { host: string; port: number }[] {
   });
 }
 
-async function startUp(): Promise<{ child: ChildProcess; up: UpJson; exited: Promise<number | null> }> {
-  const child = spawnCli(['up', '--topology', 'local', '--models', '2', '--json'], env);
+interface StartedUp {
+  child: ChildProcess;
+  up: UpJson;
+  exited: Promise<number | null>;
+  /** Its own runs folder: `down` stops every run of the folder it is given, and so only this one. */
+  env: NodeJS.ProcessEnv;
+}
+
+function startUp(): Promise<StartedUp> {
+  const upEnv = { EPP_E2E_RUNS_DIR: mkdtempSync(join(tmpdir(), 'epp-e2e-cli-up-')) };
+  const child = spawnCli(['up', '--topology', 'local', '--models', '2', '--json'], upEnv);
   started.push(child);
   // Listen from the start: `up` may be gone before the test gets to ask.
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const up = JSON.parse(await firstLine(child, 180000)) as UpJson;
-  return { child, up, exited };
+  const ready = firstLine(child, 180000).then((line) => ({
+    child,
+    up: JSON.parse(line) as UpJson,
+    exited,
+    env: upEnv,
+  }));
+  // Awaited by its test; a failure before that must not surface as an unhandled rejection.
+  ready.catch(() => undefined);
+  return ready;
 }
 
 async function expectRunGone(up: UpJson): Promise<void> {
@@ -52,6 +68,22 @@ async function expectRunGone(up: UpJson): Promise<void> {
   }
 }
 
+/** A PATH with node but nothing else (no Go, no Python, no docker), and a tool cache with nothing in it. */
+function bareMachine(): { EPP_E2E_CACHE: string; PATH: string } {
+  const onlyNode = mkdtempSync(join(tmpdir(), 'epp-e2e-path-'));
+  symlinkSync(process.execPath, join(onlyNode, 'node'));
+  return { EPP_E2E_CACHE: mkdtempSync(join(tmpdir(), 'epp-e2e-nocache-')), PATH: onlyNode };
+}
+
+const INPUT_ERRORS: [string[], string][] = [
+  [['up', '--models', '0'], '--models must be a whole number from 1 to 8'],
+  [['up', '--topology', 'minikube'], 'unknown topology "minikube"'],
+  [['up', '--epp-version', 'v9.9.9'], 'unknown EPP version "v9.9.9"; pinned versions are'],
+  [['up', '--no-such-flag'], 'up does not take --no-such-flag; it takes: --topology, --models,'],
+  [['run', '--models', '4'], 'run does not take --models; it takes: --topology, --scenario,'],
+  [['frobnicate'], 'unknown command "frobnicate"; commands: packages, doctor,'],
+];
+
 afterAll(() => {
   for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
 });
@@ -61,63 +93,45 @@ const gate = applicability(['local-processes']);
 if (!gate.applies) {
   notApplicable('epp-e2e up / down', gate.reason);
 } else {
-  describe('epp-e2e up / down', () => {
-    it('up prints the endpoints as one JSON line, and down stops the whole run', async () => {
-      const { up, exited } = await startUp();
-      expect(up.gateway).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(up.models).toHaveLength(2);
-      expect(liveGroups(up.logsDir).length).toBeGreaterThanOrEqual(7);
-      const down = await runCli(['down'], env);
-      expect(down.code).toBe(0);
-      expect(down.stdout).toContain('stopped');
-      expect(await exited).toBe(143);
-      await expectRunGone(up);
-    });
-
-    it('Ctrl-C on up stops everything and exits 130', async () => {
-      const { child, up, exited } = await startUp();
-      child.kill('SIGINT');
-      expect(await exited).toBe(130);
-      await expectRunGone(up);
-    });
-
-    it('a killed up (kill -9) leaves nothing behind: the reaper stops the run', async () => {
-      const { child, up } = await startUp();
-      child.kill('SIGKILL');
-      await expectRunGone(up);
-    });
+  // Every command of this file is a process of its own, independent of the others: they all start together, and
+  // each test then awaits and checks its own. The file takes as long as its slowest command (an `up`), not their sum.
+  let ups: { down: Promise<StartedUp>; ctrlC: Promise<StartedUp>; kill9: Promise<StartedUp> };
+  let inputErrors: Promise<CliResult>[];
+  let help: Promise<CliResult[]>;
+  let doctor: Promise<CliResult>;
+  let kind: { machine: { EPP_E2E_CACHE: string; PATH: string }; result: Promise<CliResult> };
+  beforeAll(() => {
+    // One `up` for each way it ends: `down`, Ctrl-C, kill -9. An `up` ends once, so each needs its own.
+    ups = { down: startUp(), ctrlC: startUp(), kill9: startUp() };
+    inputErrors = INPUT_ERRORS.map(([args]) => runCli(args, env));
+    help = Promise.all([runCli(['--help'], env), runCli(['run', '--help'], env)]);
+    doctor = runCli(['doctor'], bareMachine());
+    const machine = bareMachine();
+    kind = { machine, result: runCli(['up', '--topology', 'kind'], machine) };
   });
 
   describe('epp-e2e input errors', () => {
-    it.each([
-      [['up', '--models', '0'], '--models must be a whole number from 1 to 8'],
-      [['up', '--topology', 'minikube'], 'unknown topology "minikube"'],
-      [['up', '--epp-version', 'v9.9.9'], 'unknown EPP version "v9.9.9"; pinned versions are'],
-      [['up', '--no-such-flag'], 'up does not take --no-such-flag; it takes: --topology, --models,'],
-      [['run', '--models', '4'], 'run does not take --models; it takes: --topology, --scenario,'],
-      [['frobnicate'], 'unknown command "frobnicate"; commands: packages, doctor,'],
-    ])('%j fails fast with exit 2 and a clear message', async (args, message) => {
-      const r = await runCli(args, env);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toContain(message);
-    });
+    it.each(INPUT_ERRORS.map(([args, message], i) => [args, message, i] as const))(
+      '%j fails fast with exit 2 and a clear message',
+      async (_args, message, i) => {
+        const r = await inputErrors[i];
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(message);
+      },
+    );
 
     it('--help lists the commands, and each command its own flags', async () => {
-      const all = await runCli(['--help'], env);
+      const [all, run] = await help;
       expect(all.code).toBe(0);
       expect(all.stdout).toContain('usage: epp-e2e <command> [options]');
-      const run = await runCli(['run', '--help'], env);
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('usage: epp-e2e run [options]');
       expect(run.stdout).toContain('--scenario NAME ...');
     });
 
     it('doctor names the missing tool and how to get it, and fails', async () => {
-      const emptyCache = mkdtempSync(join(tmpdir(), 'epp-e2e-nocache-'));
-      // A PATH with node but neither Go nor Python: nothing can be built.
-      const onlyNode = mkdtempSync(join(tmpdir(), 'epp-e2e-path-'));
-      symlinkSync(process.execPath, join(onlyNode, 'node'));
-      const r = await runCli(['doctor'], { EPP_E2E_CACHE: emptyCache, PATH: onlyNode });
+      // Neither Go nor Python on its PATH: nothing can be built.
+      const r = await doctor;
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/FAIL {2}go +not found/);
       expect(r.stdout).toContain('fix: install Go 1.24 or newer');
@@ -126,17 +140,41 @@ if (!gate.applies) {
     });
 
     it('up --topology kind without a Docker engine says so and how to run local, and builds nothing', async () => {
-      const emptyCache = mkdtempSync(join(tmpdir(), 'epp-e2e-nocache-'));
-      // No docker on this PATH, whatever the machine has: `docker info` cannot answer.
-      const onlyNode = mkdtempSync(join(tmpdir(), 'epp-e2e-path-'));
-      symlinkSync(process.execPath, join(onlyNode, 'node'));
-      const r = await runCli(['up', '--topology', 'kind'], { EPP_E2E_CACHE: emptyCache, PATH: onlyNode });
+      // No docker on its PATH, whatever the machine has: `docker info` cannot answer.
+      const r = await kind.result;
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('epp-e2e: the kind topology needs a Docker engine, and none answers (docker ');
       expect(r.stderr).toContain(
         'Start Docker, or run the local topology, which needs no container engine: make e2e TOPOLOGY=local',
       );
-      expect(readdirSync(emptyCache)).toEqual([]);
+      expect(readdirSync(kind.machine.EPP_E2E_CACHE)).toEqual([]);
+    });
+  });
+
+  describe('epp-e2e up / down', () => {
+    it('up prints the endpoints as one JSON line, and down stops the whole run', async () => {
+      const { up, exited, env: upEnv } = await ups.down;
+      expect(up.gateway).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(up.models).toHaveLength(2);
+      expect(liveGroups(up.logsDir).length).toBeGreaterThanOrEqual(7);
+      const down = await runCli(['down'], upEnv);
+      expect(down.code).toBe(0);
+      expect(down.stdout).toContain('stopped');
+      expect(await exited).toBe(143);
+      await expectRunGone(up);
+    });
+
+    it('Ctrl-C on up stops everything and exits 130', async () => {
+      const { child, up, exited } = await ups.ctrlC;
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      await expectRunGone(up);
+    });
+
+    it('a killed up (kill -9) leaves nothing behind: the reaper stops the run', async () => {
+      const { child, up } = await ups.kill9;
+      child.kill('SIGKILL');
+      await expectRunGone(up);
     });
   });
 }

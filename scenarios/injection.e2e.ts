@@ -21,7 +21,13 @@ import {
   OPERATOR_RESOURCE_KEYS,
   parseResourceAttributes,
 } from '../harness/scenario/operator-resource-check';
-import { applicability, notApplicable, useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
+import {
+  applicability,
+  notApplicable,
+  startAhead,
+  useTopology,
+  type ScenarioEnv,
+} from '../harness/scenario/use-topology';
 import { testEvidence } from '../harness/report/test-evidence';
 import { KIND_NAMESPACE, KIND_PORTS, INSTRUMENTATION_NAME } from '../harness/topology/kind/manifests';
 import { loadVersions, resolveEppVersion } from '../harness/tools/versions';
@@ -83,12 +89,17 @@ function agentSpan(spans: Span[]): Span | undefined {
 }
 
 const gate = applicability(['operator-injection'], overrides);
+/** The negative control's pod: the same, without the otel-go-auto-target-exe annotation. */
+const withoutTargetExe = { ...overrides, goTargetExe: false };
 /** Only where this machine can run eBPF (root, BTF, bpf()); the operator checks run regardless. */
 const ebpf = onLocal ? ebpfSupport() : { ok: true, reasons: [] as string[] };
 
 if (!gate.applies) {
   notApplicable('operator injection', gate.reason);
 } else {
+  // The negative control's topology comes up alongside the first one (locally both are processes of their own): the
+  // file then waits for the slower of the two starts, not for both in turn.
+  const negativeControl = startAhead(withoutTargetExe);
   describe('operator injection', () => {
     const env = useTopology(overrides);
 
@@ -266,7 +277,7 @@ if (!gate.applies) {
   });
 
   describe('operator injection, negative control: no otel-go-auto-target-exe annotation', () => {
-    const env = useTopology({ ...overrides, goTargetExe: false });
+    const env = useTopology(withoutTargetExe, negativeControl);
 
     it('the check reports that nothing was injected', async () => {
       const s = env();

@@ -1,4 +1,4 @@
-// Entry point of the mock vLLM: `node -r ts-node/register/transpile-only harness/mock-vllm/main.ts --port P --model M`.
+// Entry point of the mock vLLM: `node -r ./bin/ts-register.js harness/mock-vllm/main.ts --port P --model M`.
 import { parseMockVllmOptions, UsageError } from './options';
 import { startMockVllm } from './server';
 

@@ -19,6 +19,7 @@ import { ebpfSupport, ensureEbpfMounts, type EbpfSupport } from '../../runtime/e
 import type { ManagedProcess } from '../../runtime/managed-process';
 import type { RunContext } from '../../runtime/run-context';
 import type { Progress } from '../../tools/build-go-tool';
+import { agentTargetBinary } from '../../tools/agent-target';
 import { ensureGoAutoAgent } from '../../tools/go-auto-agent-tool';
 import { ensureOperator, goAutoVersionOf, operatorGoImage, operatorModuleDir } from '../../tools/operator-tool';
 import type { EppPin, Versions } from '../../tools/versions';
@@ -134,10 +135,13 @@ export async function startEppThroughOperator(
     );
   }
   const container = podContainers(pod).find((c) => c.name === EPP_CONTAINER)!;
-  ctx.progress(`starting the EPP from the mutated pod (its env: ${Object.keys(eppEnv).join(', ')})`);
-  const epp = await startEpp(ctx, s.eppBinary, s.eppPorts, { ...eppEnv, KUBECONFIG: s.kubeconfig }, [], container.args);
-
   const hasSidecar = podContainers(pod).some((c) => c.name === GO_SIDECAR);
+  // Where the agent will analyse it, the EPP runs from its copy with uncompressed DWARF: the same program, its
+  // offset analysis ~10x faster (agentTargetBinary says why and how it is the same).
+  const eppFile = hasSidecar && tools.agent ? await agentTargetBinary(s.eppBinary, ctx.progress) : s.eppBinary;
+  ctx.progress(`starting the EPP from the mutated pod (its env: ${Object.keys(eppEnv).join(', ')})`);
+  const epp = await startEpp(ctx, eppFile, s.eppPorts, { ...eppEnv, KUBECONFIG: s.kubeconfig }, [], container.args);
+
   if (!hasSidecar) return { epp, pod, eppEnv, noAgentReason: `the operator injected no ${GO_SIDECAR} container` };
   const sidecarEnv = resolveContainerEnv(pod, GO_SIDECAR, LOCAL_POD_RUNTIME);
   if (!tools.agent) {
@@ -156,11 +160,11 @@ export async function startEppThroughOperator(
         'the local EPP is the build of that binary, nothing else can be mapped',
     );
   }
-  const local = realpathSync(s.eppBinary);
+  const local = realpathSync(eppFile);
   await ensureEbpfMounts(ctx.progress);
   ctx.progress(
     `starting the Go auto-instrumentation agent on the EPP (pid ${epp.pid}, ${local}); ` +
-      'waiting for its offset analysis (20-60 s)',
+      'waiting for its offset analysis',
   );
   const agent = await startGoAutoAgent(
     ctx,
