@@ -6,6 +6,7 @@ import {
   responseHeaders,
   streamedBody,
   structToJson,
+  type ProcessingRequest,
   type ProcessingResponse,
 } from './messages';
 import { ExtProcChannel, type ExtProcStream } from './channel';
@@ -72,6 +73,35 @@ export function extProcChannel(target: string): ExtProcChannel {
   return new ExtProcChannel(target);
 }
 
+/** The HTTP request headers Envoy would hand the EPP for this call (pseudo-headers first, as Envoy orders them). */
+function httpRequestHeaders(c: ExtProcCall): Record<string, string> {
+  return {
+    ':method': 'POST',
+    ':path': c.path ?? '/v1/completions',
+    ':authority': 'epp-e2e',
+    ':scheme': 'http',
+    'content-type': 'application/json',
+    ...c.headers,
+  };
+}
+
+/** What Envoy sends before the EPP's decision: the request headers and the body in chunks. */
+export function requestPhase(c: ExtProcCall): ProcessingRequest[] {
+  const bodyText = typeof c.body === 'string' ? c.body : JSON.stringify(c.body);
+  return [
+    requestHeaders(httpRequestHeaders(c)),
+    ...bodyChunks('request_body', Buffer.from(bodyText), c.chunkSize ?? 64 * 1024),
+  ];
+}
+
+/** What Envoy sends after the upstream answered: the response headers and the body in chunks. */
+export function responsePhase(upstream: UpstreamResponse, chunkSize = 64 * 1024): ProcessingRequest[] {
+  return [
+    responseHeaders({ ':status': String(upstream.status), ...upstream.headers }),
+    ...bodyChunks('response_body', Buffer.from(upstream.body), chunkSize),
+  ];
+}
+
 /**
  * One request through the EPP exactly as Envoy sends it in FULL_DUPLEX_STREAMED mode: request headers, body
  * chunks, then (after the EPP's decision) response headers and body, and finally a half-close, which is what
@@ -80,22 +110,11 @@ export function extProcChannel(target: string): ExtProcChannel {
 export async function processThroughEpp(target: string | ExtProcChannel, c: ExtProcCall): Promise<ExtProcResult> {
   const timeoutMs = c.timeoutMs ?? 10000;
   const path = c.path ?? '/v1/completions';
-  const bodyText = typeof c.body === 'string' ? c.body : JSON.stringify(c.body);
   const channel = typeof target === 'string' ? extProcChannel(target) : target;
   const call = channel.open(c.grpcMetadata);
   try {
-    const reqHeaders: Record<string, string> = {
-      ':method': 'POST',
-      ':path': path,
-      ':authority': 'epp-e2e',
-      ':scheme': 'http',
-      'content-type': 'application/json',
-      ...c.headers,
-    };
-    call.write(
-      requestHeaders(reqHeaders),
-      ...bodyChunks('request_body', Buffer.from(bodyText), c.chunkSize ?? 64 * 1024),
-    );
+    const reqHeaders = httpRequestHeaders(c);
+    call.write(...requestPhase(c));
 
     // The EPP answers the headers only once it has the whole body and has scheduled (or refused) the request.
     const result: ExtProcResult = {
@@ -130,10 +149,7 @@ export async function processThroughEpp(target: string | ExtProcChannel, c: ExtP
     }
     result.upstreamResponse = upstream;
 
-    call.write(
-      responseHeaders({ ':status': String(upstream.status), ...upstream.headers }),
-      ...bodyChunks('response_body', Buffer.from(upstream.body), c.chunkSize ?? 64 * 1024),
-    );
+    call.write(...responsePhase(upstream, c.chunkSize));
     const respHeaders = await call.next('the response to the response headers', timeoutMs);
     result.responseHeaderMutation = headerMutation(respHeaders);
     const respBody: Buffer[] = [];
