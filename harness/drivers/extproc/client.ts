@@ -1,4 +1,3 @@
-import * as grpc from '@grpc/grpc-js';
 import { http } from '../../runtime/http';
 import {
   bodyChunks,
@@ -10,7 +9,7 @@ import {
   type ProcessingRequest,
   type ProcessingResponse,
 } from './messages';
-import { externalProcessorClient } from './proto';
+import { ExtProcChannel, type ExtProcStream } from './channel';
 
 export const DESTINATION_HEADER = 'x-gateway-destination-endpoint';
 
@@ -51,67 +50,6 @@ export interface ExtProcResult {
   responses: ProcessingResponse[];
 }
 
-/** Reads the EPP's responses one at a time, with a deadline and a message that says what was awaited. */
-class Inbox {
-  private readonly queue: ProcessingResponse[] = [];
-  private waiter: (() => void) | undefined;
-  private closed: Error | 'ended' | undefined;
-  readonly all: ProcessingResponse[] = [];
-
-  constructor(call: grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>) {
-    call.on('data', (m: ProcessingResponse) => {
-      this.queue.push(m);
-      this.all.push(m);
-      this.waiter?.();
-    });
-    call.on('end', () => {
-      this.closed ??= 'ended';
-      this.waiter?.();
-    });
-    call.on('error', (err: Error) => {
-      this.closed ??= err;
-      this.waiter?.();
-    });
-  }
-
-  async next(what: string, timeoutMs: number): Promise<ProcessingResponse> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.queue.length === 0) {
-      if (this.closed) {
-        const why = this.closed === 'ended' ? 'the EPP ended the stream' : `the stream failed: ${this.closed.message}`;
-        throw new Error(`ext_proc: waiting for ${what}, but ${why} (received ${this.all.length} messages)`);
-      }
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(`ext_proc: no ${what} within ${timeoutMs} ms (received ${this.all.length} messages)`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.waiter = undefined;
-    }
-    return this.queue.shift()!;
-  }
-
-  async ended(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error(`ext_proc: the EPP did not close the stream within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 50);
-        this.waiter = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-    }
-    if (this.closed instanceof Error && (this.closed as grpc.ServiceError).code !== grpc.status.OK) throw this.closed;
-  }
-}
-
 /** Forwards the request as Envoy's router would: mutated headers (no pseudo-headers), mutated body. */
 async function forward(
   dest: string,
@@ -130,57 +68,69 @@ async function forward(
   };
 }
 
+/** One connection to the EPP that many calls can share, as Envoy multiplexes its ext_proc streams. */
+export function extProcChannel(target: string): ExtProcChannel {
+  return new ExtProcChannel(target);
+}
+
+/** The HTTP request headers Envoy would hand the EPP for this call (pseudo-headers first, as Envoy orders them). */
+function httpRequestHeaders(c: ExtProcCall): Record<string, string> {
+  return {
+    ':method': 'POST',
+    ':path': c.path ?? '/v1/completions',
+    ':authority': 'epp-e2e',
+    ':scheme': 'http',
+    'content-type': 'application/json',
+    ...c.headers,
+  };
+}
+
+/** What Envoy sends before the EPP's decision: the request headers and the body in chunks. */
+export function requestPhase(c: ExtProcCall): ProcessingRequest[] {
+  const bodyText = typeof c.body === 'string' ? c.body : JSON.stringify(c.body);
+  return [
+    requestHeaders(httpRequestHeaders(c)),
+    ...bodyChunks('request_body', Buffer.from(bodyText), c.chunkSize ?? 64 * 1024),
+  ];
+}
+
+/** What Envoy sends after the upstream answered: the response headers and the body in chunks. */
+export function responsePhase(upstream: UpstreamResponse, chunkSize = 64 * 1024): ProcessingRequest[] {
+  return [
+    responseHeaders({ ':status': String(upstream.status), ...upstream.headers }),
+    ...bodyChunks('response_body', Buffer.from(upstream.body), chunkSize),
+  ];
+}
+
 /**
  * One request through the EPP exactly as Envoy sends it in FULL_DUPLEX_STREAMED mode: request headers, body
  * chunks, then (after the EPP's decision) response headers and body, and finally a half-close, which is what
  * ends the EPP's `gateway.request` span.
  */
-/** One gRPC channel to the EPP that many calls can share, as Envoy multiplexes its ext_proc streams. */
-export function extProcChannel(target: string): grpc.Client {
-  const Client = externalProcessorClient();
-  return new Client(target, grpc.credentials.createInsecure());
-}
-
-export async function processThroughEpp(target: string | grpc.Client, c: ExtProcCall): Promise<ExtProcResult> {
+export async function processThroughEpp(target: string | ExtProcChannel, c: ExtProcCall): Promise<ExtProcResult> {
   const timeoutMs = c.timeoutMs ?? 10000;
   const path = c.path ?? '/v1/completions';
-  const bodyText = typeof c.body === 'string' ? c.body : JSON.stringify(c.body);
-  const client = typeof target === 'string' ? extProcChannel(target) : target;
-  const metadata = new grpc.Metadata();
-  for (const [k, v] of Object.entries(c.grpcMetadata ?? {})) metadata.set(k, v);
-  const call = (
-    client as unknown as {
-      Process: (m: grpc.Metadata) => grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
-    }
-  ).Process(metadata);
-  const inbox = new Inbox(call);
+  const channel = typeof target === 'string' ? extProcChannel(target) : target;
+  const call = channel.open(c.grpcMetadata);
   try {
-    const reqHeaders: Record<string, string> = {
-      ':method': 'POST',
-      ':path': path,
-      ':authority': 'epp-e2e',
-      ':scheme': 'http',
-      'content-type': 'application/json',
-      ...c.headers,
-    };
-    call.write(requestHeaders(reqHeaders));
-    for (const chunk of bodyChunks('request_body', Buffer.from(bodyText), c.chunkSize ?? 64 * 1024)) call.write(chunk);
+    const reqHeaders = httpRequestHeaders(c);
+    call.write(...requestPhase(c));
 
     // The EPP answers the headers only once it has the whole body and has scheduled (or refused) the request.
     const result: ExtProcResult = {
       requestHeaderMutation: { set: {}, remove: [] },
       mutatedRequestBody: '',
-      responses: inbox.all,
+      responses: call.all,
     };
-    const first = await inbox.next('the response to the request headers', timeoutMs);
-    if (first.immediate_response) return await finishImmediate(first, result, call, inbox, timeoutMs);
+    const first = await call.next('the response to the request headers', timeoutMs);
+    if (first.immediate_response) return await finishImmediate(first, result, call, timeoutMs);
     result.requestHeaderMutation = headerMutation(first);
     result.destination = result.requestHeaderMutation.set[DESTINATION_HEADER]?.split(',')[0];
     if (first.dynamic_metadata) result.dynamicMetadata = structToJson(first.dynamic_metadata);
     const body: Buffer[] = [];
     for (;;) {
-      const m = await inbox.next('the streamed request body', timeoutMs);
-      if (m.immediate_response) return await finishImmediate(m, result, call, inbox, timeoutMs);
+      const m = await call.next('the streamed request body', timeoutMs);
+      if (m.immediate_response) return await finishImmediate(m, result, call, timeoutMs);
       const part = streamedBody(m, 'request_body');
       if (part) body.push(part.body);
       if (!part || part.end) break;
@@ -199,33 +149,31 @@ export async function processThroughEpp(target: string | grpc.Client, c: ExtProc
     }
     result.upstreamResponse = upstream;
 
-    call.write(responseHeaders({ ':status': String(upstream.status), ...upstream.headers }));
-    for (const chunk of bodyChunks('response_body', Buffer.from(upstream.body), c.chunkSize ?? 64 * 1024))
-      call.write(chunk);
-    const respHeaders = await inbox.next('the response to the response headers', timeoutMs);
+    call.write(...responsePhase(upstream, c.chunkSize));
+    const respHeaders = await call.next('the response to the response headers', timeoutMs);
     result.responseHeaderMutation = headerMutation(respHeaders);
     const respBody: Buffer[] = [];
     for (;;) {
-      const m = await inbox.next('the streamed response body', timeoutMs);
+      const m = await call.next('the streamed response body', timeoutMs);
       const part = streamedBody(m, 'response_body');
       if (part) respBody.push(part.body);
       if (!part || part.end) break;
     }
     result.mutatedResponseBody = Buffer.concat(respBody).toString('utf8');
     call.end();
-    await inbox.ended(timeoutMs);
+    await call.ended(timeoutMs);
     return result;
   } finally {
-    call.end();
-    if (typeof target === 'string') client.close();
+    // On the way out through an error: give the stream up rather than leave it open on the EPP.
+    call.cancel();
+    if (typeof target === 'string') channel.close();
   }
 }
 
 async function finishImmediate(
   m: ProcessingResponse,
   result: ExtProcResult,
-  call: grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>,
-  inbox: Inbox,
+  call: ExtProcStream,
   timeoutMs: number,
 ): Promise<ExtProcResult> {
   const ir = m.immediate_response;
@@ -236,6 +184,6 @@ async function finishImmediate(
     headers: headerMutation(m).set,
   };
   call.end();
-  await inbox.ended(timeoutMs).catch(() => undefined);
+  await call.ended(timeoutMs).catch(() => undefined);
   return result;
 }
