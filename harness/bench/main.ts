@@ -2,7 +2,7 @@
 // table and writes reports/bench.json for comparing runs; nothing here passes or fails on a number.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScenarios } from '../cli/run-scenarios';
+import { runScenarios, scenarioNames } from '../cli/run-scenarios';
 import { resolveRunOptions } from '../config/run-options';
 import { ensureLocalTools } from '../tools/tools';
 import { loadVersions, REPO_ROOT, selectPins } from '../tools/versions';
@@ -10,7 +10,8 @@ import { installSignalHandlers } from '../runtime/process-registry';
 import { startTopology } from '../topology/start';
 import { checkOverhead } from './check-overhead';
 import { extProcVsGhz } from './extproc-vs-ghz';
-import { loadAverage, slot, type BenchSection, type Measure } from './section';
+import { absenceDecision } from './absence';
+import { loadAverage, type BenchSection, type Measure } from './section';
 import { formatTable, type BenchRow } from './stats';
 import { fileTimes, JUNIT_FILE_ATTRIBUTE_ENV } from './suite-files';
 import { traceLatency } from './trace-latency';
@@ -20,15 +21,10 @@ const progress = (m: string): void => {
 };
 
 /** The measures on one running topology, in order; each adds its rows and its key to bench.json. */
-const ON_TOPOLOGY: Measure[] = [
-  traceLatency,
-  extProcVsGhz,
-  checkOverhead,
-  // Trace completeness (issue 13) decides that a span is absent; its decision time goes here.
-  slot('absenceDecision', 'absence decision', 'trace completeness fills this slot'),
-];
+const ON_TOPOLOGY: Measure[] = [traceLatency, extProcVsGhz, checkOverhead, absenceDecision];
 
-const SUITE = ['smoke', 'propagation', 'contract', 'attributes', 'sampling', 'exporter-faults'];
+// Every scenario file, so each file's time is in the report.
+const SUITE = scenarioNames();
 
 async function main(): Promise<void> {
   const opts = resolveRunOptions({ models: '2' });

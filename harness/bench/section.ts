@@ -24,13 +24,3 @@ export type Measure = (ctx: BenchContext) => Promise<BenchSection>;
 export function loadAverage(): number[] {
   return loadavg().map((l) => Math.round(l * 100) / 100);
 }
-
-/** The section someone else fills: present in the report and JSON (as null), so its place and name are fixed. */
-export function slot(key: string, measure: string, owner: string): Measure {
-  return () =>
-    Promise.resolve({
-      key,
-      rows: [{ measure, value: '-', detail: `not measured yet (${owner})` }],
-      json: null,
-    });
-}

@@ -106,7 +106,10 @@ function eppSource(e: Endpoints): SpanSource {
 }
 
 /** The absence judge of a topology's trace waits: its span sources, and its logs for the silent ones. */
-export function absenceJudge(topology: Topology, jaeger: JaegerClient): AbsenceJudge {
+export function absenceJudge(
+  topology: Pick<Topology, 'endpoints' | 'collectLogs'>,
+  jaeger: JaegerClient,
+): AbsenceJudge {
   const sources = spanSources(topology.endpoints, jaeger);
   return {
     reach: (signal, startedAt) =>
