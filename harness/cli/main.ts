@@ -292,7 +292,9 @@ async function chosenTopology(command: string, values: Values): Promise<'local' 
 
 async function packages(quiet: boolean): Promise<number> {
   const installed = await ensureDebianPackages(loadVersions().debianPackages, {
-    run: (cmd, args) => exec(cmd, args, { timeoutMs: 600000, onLine: (l) => progress(`  ${l}`) }),
+    // apt-get's output is progress worth seeing; dpkg-query's status lines are only read (and `--quiet` is silent).
+    run: (cmd, args) =>
+      exec(cmd, args, { timeoutMs: 600000, ...(cmd === 'apt-get' ? { onLine: (l) => progress(`  ${l}`) } : {}) }),
     isRoot: process.getuid?.() === 0,
     hasDpkg: await exec('dpkg-query', ['--version'], { timeoutMs: 15000 }).then(
       () => true,
