@@ -186,10 +186,6 @@ export const envoy: ComponentDeclaration<EnvoyLaunch, 'admin' | 'gateway'> = {
     template: 'envoy.yaml',
     ports: { admin: 19000, gateway: 8081 },
     waitForDeployments: ['envoy'],
-    values: (c, ports) => ({
-      envoyBootstrap: bootstrap(c, ports).content,
-      gatewayPort: ports.gateway,
-      envoyAdminPort: ports.admin,
-    }),
+    values: (c, ports) => ({ envoyBootstrap: bootstrap(c, ports).content }),
   },
 };
