@@ -41,7 +41,7 @@ export interface ManifestDeclaration<C, P extends string> {
   values: (config: C, ports: Ports<P>) => Record<string, unknown>;
 }
 
-/** What a launch gives back beyond the process: its URLs, credentials, what it reported once ready. */
+/** What `outputs` reads its URLs, credentials and reports from: the ready instance. */
 export interface ReadyState<P extends string> {
   placement: Placement<P>;
   process: ManagedProcess;
