@@ -6,14 +6,14 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEppCrds } from '../harness/components/epp';
-import { startEtcd } from '../harness/components/etcd';
-import { startKubeApiserver, type StartedApiserver } from '../harness/components/kube-apiserver';
+import { etcd as etcdDecl } from '../harness/components/etcd';
+import { kubeApiserver, type ApiserverAccess } from '../harness/components/kube-apiserver';
 import { KubeClient } from '../harness/components/kube-client';
 import { scenarioOptions } from '../harness/config/run-options-file';
 import { runNode } from '../harness/scenario/cli-process';
 import { applicability, notApplicable } from '../harness/scenario/use-topology';
 import type { ApplyCheckResult } from '../harness/topology/kind/apply-check';
-import { freePorts } from '../harness/runtime/ports';
+import { freePortsFor, launchLocal } from '../harness/topology/local/launch';
 import { createRunContext, type RunContext } from '../harness/runtime/run-context';
 import { MANIFESTS_DIR } from '../harness/components/templates';
 import { moduleDir } from '../harness/tools/build-go-tool';
@@ -29,7 +29,7 @@ if (!gate.applies) {
 } else {
   const versions = loadVersions();
   let ctx: RunContext;
-  let api: StartedApiserver;
+  let api: ApiserverAccess;
 
   beforeAll(async () => {
     const opts = scenarioOptions();
@@ -41,9 +41,14 @@ if (!gate.applies) {
       opts.eppBinary,
     );
     ctx = createRunContext(opts.runsRoot, () => undefined);
-    const [client, peer, port] = await freePorts(3);
-    const etcd = await startEtcd(ctx, tools.etcd, { client, peer });
-    api = await startKubeApiserver(ctx, tools.kubeApiserver, etcd.url, port);
+    const [etcdPorts, apiPorts] = await freePortsFor(etcdDecl, kubeApiserver);
+    const etcd = await launchLocal(ctx, etcdDecl, {}, { ports: etcdPorts, binary: tools.etcd });
+    api = await launchLocal(
+      ctx,
+      kubeApiserver,
+      { etcdUrl: etcd.url },
+      { ports: apiPorts, binary: tools.kubeApiserver },
+    );
     const kube = new KubeClient(api.server, api.token, api.caPem);
     const operatorDir = await moduleDir({
       module: 'github.com/open-telemetry/opentelemetry-operator',

@@ -1,9 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { ManagedProcess } from '../runtime/managed-process';
-import { httpProbe, waitReady } from '../runtime/readiness';
-import type { RunContext } from '../runtime/run-context';
+import { httpProbe } from '../runtime/readiness';
+import { binaryCommand, type ComponentDeclaration, type ConfigFile, type Ports } from './declaration';
 
 import type { FaultDefinition } from '../faults/types';
 import { SENTINEL_PATH } from '../traces/sentinel';
@@ -175,19 +172,40 @@ export function renderEnvoyBootstrap(c: EnvoyConfig): string {
   });
 }
 
-export async function startEnvoy(ctx: RunContext, binary: string, config: EnvoyConfig): Promise<ManagedProcess> {
-  const file = join(ctx.runDir, 'envoy.yaml');
-  writeFileSync(file, renderEnvoyBootstrap(config));
-  const process = ctx.registry.start({
-    name: 'envoy',
-    command: binary,
-    // A dynamic base id keeps two Envoys on one machine (two runs side by side) off each other's shared memory.
-    args: ['-c', file, '--use-dynamic-base-id', '--concurrency', '1', '--log-level', 'info'],
-    logFile: join(ctx.logsDir, 'envoy.log'),
-  });
-  await waitReady('Envoy admin /ready', httpProbe(`http://127.0.0.1:${config.adminPort}/ready`), {
-    timeoutMs: 30000,
-    process,
-  });
-  return process;
+/** Envoy's config without its own ports (those are its named ports). */
+export type EnvoyLaunch = Omit<EnvoyConfig, 'adminPort' | 'gatewayPort'>;
+
+const BOOTSTRAP = 'envoy.yaml';
+
+function bootstrap(c: EnvoyLaunch, ports: Ports<'admin' | 'gateway'>): ConfigFile {
+  return {
+    path: BOOTSTRAP,
+    content: renderEnvoyBootstrap({ ...c, adminPort: ports.admin, gatewayPort: ports.gateway }),
+  };
 }
+
+export const envoy: ComponentDeclaration<EnvoyLaunch, 'admin' | 'gateway'> = {
+  name: 'envoy',
+  ports: ['admin', 'gateway'],
+  command: binaryCommand('envoy'),
+  configFiles: (c, ports) => [bootstrap(c, ports)],
+  // A dynamic base id keeps two Envoys on one machine (two runs side by side) off each other's shared memory.
+  args: (_, __, fileAt) => [
+    '-c',
+    fileAt(BOOTSTRAP),
+    '--use-dynamic-base-id',
+    '--concurrency',
+    '1',
+    '--log-level',
+    'info',
+  ],
+  readiness: (_, { ports }) => [
+    { what: 'Envoy admin /ready', probe: httpProbe(`http://127.0.0.1:${ports.admin}/ready`), timeoutMs: 30000 },
+  ],
+  manifest: {
+    template: 'envoy.yaml',
+    ports: { admin: 19000, gateway: 8081 },
+    waitForDeployments: ['envoy'],
+    values: (c, ports) => ({ envoyBootstrap: bootstrap(c, ports).content }),
+  },
+};

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import type { ManagedProcess } from '../runtime/managed-process';
-import { grpcHealthProbe, httpProbe, waitReady } from '../runtime/readiness';
-import type { RunContext } from '../runtime/run-context';
+import { grpcHealthProbe, httpProbe } from '../runtime/readiness';
+import { binaryCommand, type ComponentDeclaration } from './declaration';
 import { renderTemplate } from './templates';
 import type { KubeClient, KubeObject } from './kube-client';
 import type { FaultDefinition } from '../faults/types';
@@ -228,34 +227,64 @@ export function renderKvEventsEppConfig(s: KvEventsScoring): string {
   });
 }
 
-export async function startEpp(
-  ctx: RunContext,
-  binary: string,
-  ports: EppPorts,
-  env: Record<string, string>,
-  extraArgs: string[] = [],
-  /** The whole command line instead of eppArgs(ports) (operator mode: the args of the pod's container). */
-  args?: string[],
-): Promise<ManagedProcess> {
-  const process = ctx.registry.start({
-    name: 'epp',
-    command: binary,
-    args: [...(args ?? eppArgs(ports)), ...extraArgs],
-    env: { PATH: globalThis.process.env.PATH, HOME: globalThis.process.env.HOME, ...env },
-    logFile: join(ctx.logsDir, 'epp.log'),
-  });
-  // SERVING on the ext_proc service name means the EPP has synced the pool and its plugins are ready.
-  await waitReady(
-    `EPP gRPC health (${EXT_PROC_SERVICE})`,
-    grpcHealthProbe(`127.0.0.1:${ports.health}`, EXT_PROC_SERVICE),
-    {
-      timeoutMs: 60000,
-      process,
-    },
-  );
-  await waitReady('EPP metrics endpoint', httpProbe(`http://127.0.0.1:${ports.metrics}/metrics`), {
-    timeoutMs: 15000,
-    process,
-  });
-  return process;
+/**
+ * How the EPP is run: from the run options (its flags from eppArgs, its OTEL_* from eppEnv), or as the
+ * container of a pod that the operator mutated (that container's args and resolved env, as a kubelet runs it).
+ */
+export type EppConfig =
+  | {
+      tracing: EppTracing;
+      /** Locally: the API server it discovers endpoints through (a pod uses its service account instead). */
+      kubeconfig?: string;
+      poolNamespace?: string;
+      /** More flags after eppArgs (a plugin config file). */
+      extraArgs?: string[];
+      extraEnv?: Record<string, string>;
+    }
+  | {
+      /** A container without args runs the EPP's default flags (eppArgs). */
+      container: { args?: string[]; env: Record<string, string> };
+      kubeconfig: string;
+    };
+
+function eppCommandLine(c: EppConfig, ports: EppPorts): string[] {
+  if ('container' in c) return c.container.args ?? eppArgs(ports);
+  return [...eppArgs(ports, c.poolNamespace), ...(c.extraArgs ?? [])];
 }
+
+function eppEnvironment(c: EppConfig): Record<string, string> {
+  return 'container' in c
+    ? { ...c.container.env, KUBECONFIG: c.kubeconfig }
+    : { ...eppEnv(c.kubeconfig, c.tracing), ...c.extraEnv };
+}
+
+export const epp: ComponentDeclaration<EppConfig, keyof EppPorts> = {
+  name: 'epp',
+  ports: ['grpc', 'health', 'metrics'],
+  command: binaryCommand('epp'),
+  args: eppCommandLine,
+  env: eppEnvironment,
+  readiness: (_, { ports }) => [
+    // SERVING on the ext_proc service name means the EPP has synced the pool and its plugins are ready.
+    {
+      what: `EPP gRPC health (${EXT_PROC_SERVICE})`,
+      probe: grpcHealthProbe(`127.0.0.1:${ports.health}`, EXT_PROC_SERVICE),
+      timeoutMs: 60000,
+    },
+    {
+      what: 'EPP metrics endpoint',
+      probe: httpProbe(`http://127.0.0.1:${ports.metrics}/metrics`),
+      timeoutMs: 15000,
+    },
+  ],
+  manifest: {
+    template: 'epp.yaml',
+    ports: { grpc: 9002, health: 9003, metrics: 9090 },
+    waitForDeployments: ['epp'],
+    values: (c, ports) => ({
+      eppArgs: eppCommandLine(c, ports),
+      eppEnv: Object.entries(eppEnvironment(c)).map(([name, value]) => ({ name, value })),
+      eppHealthService: EXT_PROC_SERVICE,
+    }),
+  },
+};

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import type { ManagedProcess } from '../runtime/managed-process';
-import { httpProbe, waitReady } from '../runtime/readiness';
-import type { RunContext } from '../runtime/run-context';
+import { httpProbe } from '../runtime/readiness';
+import { binaryCommand, type ComponentDeclaration } from './declaration';
 
 export interface EtcdPorts {
   client: number;
@@ -25,22 +23,20 @@ export function etcdArgs(dataDir: string, ports: EtcdPorts): string[] {
   ];
 }
 
-export async function startEtcd(
-  ctx: RunContext,
-  binary: string,
-  ports: EtcdPorts,
-): Promise<{ process: ManagedProcess; url: string }> {
-  const process = ctx.registry.start({
-    name: 'etcd',
-    command: binary,
-    args: etcdArgs(join(ctx.runDir, 'etcd'), ports),
-    logFile: join(ctx.logsDir, 'etcd.log'),
-  });
-  const url = `http://127.0.0.1:${ports.client}`;
-  await waitReady(
-    'etcd /health',
-    httpProbe(`${url}/health`, { accept: (s, body) => (s === 200 && body.includes('"true"') ? true : `${s} ${body}`) }),
-    { timeoutMs: 30000, process },
-  );
-  return { process, url };
-}
+/** A throw-away single-member etcd; its data lives in the run's folder. */
+export const etcd: ComponentDeclaration<Record<string, never>, keyof EtcdPorts, { url: string }> = {
+  name: 'etcd',
+  ports: ['client', 'peer'],
+  command: binaryCommand('etcd'),
+  args: (_, ports, fileAt) => etcdArgs(fileAt('etcd'), ports),
+  readiness: (_, { ports }) => [
+    {
+      what: 'etcd /health',
+      probe: httpProbe(`http://127.0.0.1:${ports.client}/health`, {
+        accept: (s, body) => (s === 200 && body.includes('"true"') ? true : `${s} ${body}`),
+      }),
+      timeoutMs: 30000,
+    },
+  ],
+  outputs: (_, { placement }) => ({ url: `http://127.0.0.1:${placement.ports.client}` }),
+};

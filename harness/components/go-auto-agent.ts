@@ -1,8 +1,5 @@
 import { closeSync, openSync, readFileSync, readlinkSync, readSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ManagedProcess } from '../runtime/managed-process';
-import { waitReady } from '../runtime/readiness';
-import type { RunContext } from '../runtime/run-context';
+import { binaryCommand, type ComponentDeclaration } from './declaration';
 
 /** The line our agent main logs once every probe is attached (and the harness may send traffic). */
 export const AGENT_LOADED = 'instrumentation loaded successfully';
@@ -63,66 +60,70 @@ export function parseProbesOff(log: string): string[] {
     .filter((x): x is string => !!x);
 }
 
-export interface StartedAgent {
-  process: ManagedProcess;
-  /** "pkg kind: why", one per probe turned off (empty on a kernel without lockdown). */
-  probesOff: string[];
-  /** How long the offset analysis and attach took (see agentTargetBinary for what makes it slow or fast). */
-  loadSeconds: number;
+export interface GoAutoAgentConfig {
+  /** The environment of the operator's sidecar, as a kubelet resolved it. */
+  env: Record<string, string>;
+  /** The EPP process it instruments and the very file that process runs. */
+  target: { pid: number; binary: string };
+  timeoutMs?: number;
+}
+
+function logOf(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /**
- * Runs our agent main with the environment of the operator's sidecar. The target must be the very file the
- * EPP process runs: the agent matches OTEL_GO_AUTO_TARGET_EXE against /proc/PID/exe.
+ * Our agent main with the environment of the operator's sidecar. The target must be the very file the EPP process
+ * runs: the agent matches OTEL_GO_AUTO_TARGET_EXE against /proc/PID/exe, so a mismatch is refused before the start.
  */
-export async function startGoAutoAgent(
-  ctx: RunContext,
-  agentBinary: string,
-  env: Record<string, string>,
-  target: { pid: number; binary: string },
-  timeoutMs = 240000,
-): Promise<StartedAgent> {
-  const exe = readlinkSync(`/proc/${target.pid}/exe`);
-  if (env.OTEL_GO_AUTO_TARGET_EXE !== exe) {
-    throw new Error(
-      `OTEL_GO_AUTO_TARGET_EXE=${env.OTEL_GO_AUTO_TARGET_EXE} is not what the EPP (pid ${target.pid}) runs: ` +
-        `/proc/${target.pid}/exe is ${exe}; the agent would wait for it forever`,
-    );
+export const goAutoAgent: ComponentDeclaration<
+  GoAutoAgentConfig,
+  never,
+  {
+    /** "pkg kind: why", one per probe turned off (empty on a kernel without lockdown). */
+    probesOff: string[];
+    /** How long the offset analysis and attach took (see agentTargetBinary for what makes it slow or fast). */
+    loadSeconds: number;
   }
-  const why = notInstrumentable(realpathSync(target.binary));
-  if (why) throw new Error(why);
-  const logFile = join(ctx.logsDir, 'go-auto-agent.log');
-  const started = Date.now();
-  const process = ctx.registry.start({
-    name: 'go-auto-agent',
-    command: agentBinary,
-    args: [],
-    // The pid stands in for the pod's own PID namespace: here other runs' EPPs may run the same binary.
-    env: {
-      PATH: globalThis.process.env.PATH,
-      HOME: globalThis.process.env.HOME,
-      // Its batches every 100 ms (as the EPP's), not the SDK's default 5 s: a check that waits for the agent's
-      // spans then waits for them, not for a timer. Export timing only; what it exports is unchanged.
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-      ...env,
-      OTEL_GO_AUTO_TARGET_PID: String(target.pid),
-    },
-    logFile,
-  });
-  const log = (): string => {
-    try {
-      return readFileSync(logFile, 'utf8');
-    } catch {
-      return '';
+> = {
+  name: 'go-auto-agent',
+  ports: [],
+  command: binaryCommand('go-auto-agent'),
+  args: () => [],
+  // The pid stands in for the pod's own PID namespace: here other runs' EPPs may run the same binary.
+  env: (c) => ({
+    // Its batches every 100 ms (as the EPP's), not the SDK's default 5 s: a check that waits for the agent's spans
+    // then waits for them, not for a timer. Export timing only; what it exports is unchanged.
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    ...c.env,
+    OTEL_GO_AUTO_TARGET_PID: String(c.target.pid),
+  }),
+  prepare: ({ env, target }) => {
+    const exe = readlinkSync(`/proc/${target.pid}/exe`);
+    if (env.OTEL_GO_AUTO_TARGET_EXE !== exe) {
+      throw new Error(
+        `OTEL_GO_AUTO_TARGET_EXE=${env.OTEL_GO_AUTO_TARGET_EXE} is not what the EPP (pid ${target.pid}) runs: ` +
+          `/proc/${target.pid}/exe is ${exe}; the agent would wait for it forever`,
+      );
     }
-  };
-  await waitReady(
-    `the Go auto-instrumentation agent's "${AGENT_LOADED}" (its offset analysis of the EPP)`,
-    async () => {
-      // Our main exits on any load failure, which waitReady reports with the log's tail.
-      return log().includes(AGENT_LOADED) ? true : 'not loaded yet';
+    const why = notInstrumentable(realpathSync(target.binary));
+    if (why) throw new Error(why);
+  },
+  readiness: (c, { logFile }) => [
+    {
+      what: `the Go auto-instrumentation agent's "${AGENT_LOADED}" (its offset analysis of the EPP)`,
+      // Our main exits on any load failure, which the wait reports with the log's tail.
+      probe: async () => (logOf(logFile).includes(AGENT_LOADED) ? true : 'not loaded yet'),
+      timeoutMs: c.timeoutMs ?? 240000,
+      intervalMs: 250,
     },
-    { timeoutMs, process, intervalMs: 250 },
-  );
-  return { process, probesOff: parseProbesOff(log()), loadSeconds: Math.round((Date.now() - started) / 1000) };
-}
+  ],
+  outputs: (_, { placement, readyInMs }) => ({
+    probesOff: parseProbesOff(logOf(placement.logFile)),
+    loadSeconds: Math.round(readyInMs / 1000),
+  }),
+};

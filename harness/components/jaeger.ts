@@ -1,9 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { ManagedProcess } from '../runtime/managed-process';
-import { httpProbe, waitReady } from '../runtime/readiness';
-import type { RunContext } from '../runtime/run-context';
+import { httpProbe } from '../runtime/readiness';
+import { binaryCommand, type ComponentDeclaration } from './declaration';
 
 export interface JaegerPorts {
   otlpGrpc: number;
@@ -47,27 +44,43 @@ export function renderJaegerConfig(ports: JaegerPorts, host = '127.0.0.1'): stri
   });
 }
 
-export interface StartedJaeger {
-  process: ManagedProcess;
-  ports: JaegerPorts;
-  queryUrl: string;
-  otlpGrpcEndpoint: string;
+export interface JaegerConfig {
+  /** Where its listeners bind: 127.0.0.1 locally, 0.0.0.0 in a pod. */
+  listenAddress?: string;
 }
 
-export async function startJaeger(ctx: RunContext, binary: string, ports: JaegerPorts): Promise<StartedJaeger> {
-  const config = join(ctx.runDir, 'jaeger.yaml');
-  writeFileSync(config, renderJaegerConfig(ports));
-  const process = ctx.registry.start({
-    name: 'jaeger',
-    command: binary,
-    args: ['--config', config],
-    logFile: join(ctx.logsDir, 'jaeger.log'),
-  });
-  await waitReady('Jaeger health (healthcheckv2 /status)', httpProbe(`http://127.0.0.1:${ports.health}/status`), {
-    timeoutMs: 60000,
-    process,
-  });
-  const queryUrl = `http://127.0.0.1:${ports.query}`;
-  await waitReady('Jaeger query API', httpProbe(`${queryUrl}/api/v3/services`), { timeoutMs: 30000, process });
-  return { process, ports, queryUrl, otlpGrpcEndpoint: `http://127.0.0.1:${ports.otlpGrpc}` };
+const CONFIG_FILE = 'jaeger.yaml';
+
+function configFile(c: JaegerConfig, ports: JaegerPorts): { path: string; content: string } {
+  return { path: CONFIG_FILE, content: renderJaegerConfig(ports, c.listenAddress) };
 }
+
+export const jaeger: ComponentDeclaration<
+  JaegerConfig,
+  keyof JaegerPorts,
+  { queryUrl: string; otlpGrpcEndpoint: string }
+> = {
+  name: 'jaeger',
+  ports: ['otlpGrpc', 'otlpHttp', 'query', 'queryGrpc', 'health'],
+  command: binaryCommand('jaeger'),
+  configFiles: (c, ports) => [configFile(c, ports)],
+  args: (_, __, fileAt) => ['--config', fileAt(CONFIG_FILE)],
+  readiness: (_, { ports }) => [
+    {
+      what: 'Jaeger health (healthcheckv2 /status)',
+      probe: httpProbe(`http://127.0.0.1:${ports.health}/status`),
+      timeoutMs: 60000,
+    },
+    { what: 'Jaeger query API', probe: httpProbe(`http://127.0.0.1:${ports.query}/api/v3/services`), timeoutMs: 30000 },
+  ],
+  outputs: (_, { placement: { ports } }) => ({
+    queryUrl: `http://127.0.0.1:${ports.query}`,
+    otlpGrpcEndpoint: `http://127.0.0.1:${ports.otlpGrpc}`,
+  }),
+  manifest: {
+    template: 'jaeger.yaml',
+    ports: { otlpGrpc: 4317, otlpHttp: 4318, query: 16686, queryGrpc: 16685, health: 13133 },
+    waitForDeployments: ['jaeger'],
+    values: (c, ports) => ({ jaegerConfig: configFile(c, ports).content }),
+  },
+};

@@ -2,9 +2,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { ManagedProcess } from '../runtime/managed-process';
-import { httpProbe, waitReady } from '../runtime/readiness';
-import type { RunContext } from '../runtime/run-context';
+import { httpProbe } from '../runtime/readiness';
+import { binaryCommand, type ComponentDeclaration } from './declaration';
 
 export interface ApiserverFiles {
   certDir: string;
@@ -57,64 +56,91 @@ export function renderKubeconfig(server: string, caPem: string, token: string): 
   });
 }
 
-export interface StartedApiserver {
-  process: ManagedProcess;
+export interface KubeApiserverConfig {
+  etcdUrl: string;
+}
+
+/** What its users need: where it serves, the admin token, the CA its serving certificate chains to. */
+export interface ApiserverAccess {
   server: string;
   token: string;
   caPem: string;
   kubeconfig: string;
 }
 
-export async function startKubeApiserver(
-  ctx: RunContext,
-  binary: string,
-  etcdUrl: string,
-  port: number,
-): Promise<StartedApiserver> {
-  const dir = join(ctx.runDir, 'kube-apiserver');
-  const files: ApiserverFiles = {
-    certDir: join(dir, 'certs'),
-    tokenFile: join(dir, 'tokens.csv'),
-    saPublicKey: join(dir, 'sa.pub'),
-    saPrivateKey: join(dir, 'sa.key'),
-  };
-  mkdirSync(files.certDir, { recursive: true });
-  const token = randomBytes(24).toString('hex');
-  writeFileSync(files.tokenFile, `${token},e2e-admin,e2e-admin,"system:masters"\n`, { mode: 0o600 });
-  // ECDSA P-256 (ES256 tokens), not RSA: an RSA 2048 key took 0.8-0.9 s of CPU on the start's critical path on 2
-  // busy cores, a P-256 one takes ~1 ms; the API server signs with either.
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  writeFileSync(files.saPublicKey, publicKey.export({ type: 'spki', format: 'pem' }));
-  writeFileSync(files.saPrivateKey, privateKey.export({ type: 'sec1', format: 'pem' }), { mode: 0o600 });
+const DIR = 'kube-apiserver';
 
-  const process = ctx.registry.start({
-    name: 'kube-apiserver',
-    command: binary,
-    args: kubeApiserverArgs(files, etcdUrl, port),
-    logFile: join(ctx.logsDir, 'kube-apiserver.log'),
-  });
-  const server = `https://127.0.0.1:${port}`;
-  // The serving certificate (and the CA that signed it) is generated into --cert-dir at start-up.
-  const certFile = join(files.certDir, 'apiserver.crt');
-  let caPem = '';
-  await waitReady(
-    'kube-apiserver serving certificate',
-    async () => {
-      try {
-        caPem = readFileSync(certFile, 'utf8');
-        return caPem.includes('END CERTIFICATE') ? true : 'certificate incomplete';
-      } catch {
-        return `${certFile} not written yet`;
-      }
-    },
-    { timeoutMs: 60000, process },
-  );
-  await waitReady(
-    'kube-apiserver /readyz',
-    httpProbe(`${server}/readyz`, { ca: caPem, headers: { Authorization: `Bearer ${token}` } }),
-    { timeoutMs: 90000, process },
-  );
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, renderKubeconfig(server, caPem, token), { mode: 0o600 });
-  return { process, server, token, caPem, kubeconfig };
+function apiserverFiles(fileAt: (path: string) => string): ApiserverFiles {
+  return {
+    certDir: fileAt(join(DIR, 'certs')),
+    tokenFile: fileAt(join(DIR, 'tokens.csv')),
+    saPublicKey: fileAt(join(DIR, 'sa.pub')),
+    saPrivateKey: fileAt(join(DIR, 'sa.key')),
+  };
 }
+
+/** The admin token, from the token file it was started with (`token,user,uid,"groups"`). */
+function adminToken(files: ApiserverFiles): string {
+  return readFileSync(files.tokenFile, 'utf8').split(',')[0];
+}
+
+/** The serving certificate (and the CA that signed it), generated into --cert-dir at start-up. */
+function servingCert(files: ApiserverFiles): string {
+  return join(files.certDir, 'apiserver.crt');
+}
+
+export const kubeApiserver: ComponentDeclaration<KubeApiserverConfig, 'secure', ApiserverAccess> = {
+  name: 'kube-apiserver',
+  ports: ['secure'],
+  command: binaryCommand('kube-apiserver'),
+  args: (c, ports, fileAt) => kubeApiserverArgs(apiserverFiles(fileAt), c.etcdUrl, ports.secure),
+  // Its credentials: a random admin token and the service-account signing keys, private to this run.
+  prepare: (_, at) => {
+    const files = apiserverFiles((path) => join(at.runDir, path));
+    mkdirSync(files.certDir, { recursive: true });
+    const token = randomBytes(24).toString('hex');
+    writeFileSync(files.tokenFile, `${token},e2e-admin,e2e-admin,"system:masters"\n`, { mode: 0o600 });
+    // ECDSA P-256 (ES256 tokens), not RSA: an RSA 2048 key took 0.8-0.9 s of CPU on the start's critical path on 2
+    // busy cores, a P-256 one takes ~1 ms; the API server signs with either.
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    writeFileSync(files.saPublicKey, publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(files.saPrivateKey, privateKey.export({ type: 'sec1', format: 'pem' }), { mode: 0o600 });
+  },
+  readiness: (_, at) => {
+    const files = apiserverFiles((path) => join(at.runDir, path));
+    const certFile = servingCert(files);
+    const readyz = `https://127.0.0.1:${at.ports.secure}/readyz`;
+    return [
+      {
+        what: 'kube-apiserver serving certificate',
+        probe: async () => {
+          try {
+            return readFileSync(certFile, 'utf8').includes('END CERTIFICATE') ? true : 'certificate incomplete';
+          } catch {
+            return `${certFile} not written yet`;
+          }
+        },
+        timeoutMs: 60000,
+      },
+      {
+        what: 'kube-apiserver /readyz',
+        // Trusting the certificate the first check saw written.
+        probe: () =>
+          httpProbe(readyz, {
+            ca: readFileSync(certFile, 'utf8'),
+            headers: { Authorization: `Bearer ${adminToken(files)}` },
+          })(),
+        timeoutMs: 90000,
+      },
+    ];
+  },
+  outputs: (_, { placement }) => {
+    const files = apiserverFiles((path) => join(placement.runDir, path));
+    const server = `https://127.0.0.1:${placement.ports.secure}`;
+    const token = adminToken(files);
+    const caPem = readFileSync(servingCert(files), 'utf8');
+    const kubeconfig = join(placement.runDir, DIR, 'kubeconfig');
+    writeFileSync(kubeconfig, renderKubeconfig(server, caPem, token), { mode: 0o600 });
+    return { server, token, caPem, kubeconfig };
+  },
+};

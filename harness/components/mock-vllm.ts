@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { REPO_ROOT } from '../tools/versions';
-import type { ManagedProcess } from '../runtime/managed-process';
-import { httpProbe, waitReady } from '../runtime/readiness';
-import type { RunContext } from '../runtime/run-context';
+import { httpProbe } from '../runtime/readiness';
+import type { ComponentDeclaration } from './declaration';
 
 export interface MockVllmLaunch {
   name: string;
@@ -52,28 +51,40 @@ export function mockVllmServerArgs(m: MockVllmLaunch, host = '127.0.0.1'): strin
   return args;
 }
 
-export function mockVllmArgs(m: MockVllmLaunch): string[] {
+/** node's arguments before the mock's own flags: its entry point, loaded through the cached TypeScript loader. */
+function mockVllmEntry(): string[] {
   return [
     '-r',
     // The harness's cached TypeScript loader: a warm start transpiles nothing (ts-node: ~1.7 s of CPU per mock).
     join(REPO_ROOT, 'bin', 'ts-register.js'),
     // Override for trying the harness against another model server entry point.
     process.env.EPP_E2E_MOCK_VLLM_MAIN ?? join(REPO_ROOT, 'harness', 'mock-vllm', 'main.ts'),
-    ...mockVllmServerArgs(m, m.host),
   ];
 }
 
-export async function startMockVllm(ctx: RunContext, m: MockVllmLaunch): Promise<ManagedProcess> {
-  const process = ctx.registry.start({
-    name: m.name,
-    command: globalThis.process.execPath,
-    args: mockVllmArgs(m),
-    cwd: REPO_ROOT,
-    logFile: join(ctx.logsDir, `${m.name}.log`),
-  });
-  await waitReady(`${m.name} /health`, httpProbe(`http://${m.host ?? '127.0.0.1'}:${m.port}/health`), {
-    timeoutMs: 30000,
-    process,
-  });
-  return process;
+export function mockVllmArgs(m: MockVllmLaunch): string[] {
+  return [...mockVllmEntry(), ...mockVllmServerArgs(m, m.host)];
 }
+
+/** One mock vLLM server; its config without its port (that is its named port `http`). */
+export const mockVllm: ComponentDeclaration<Omit<MockVllmLaunch, 'port'>, 'http'> = {
+  name: 'mock-vllm',
+  instanceName: (m) => m.name,
+  ports: ['http'],
+  command: () => [process.execPath, ...mockVllmEntry()],
+  cwd: REPO_ROOT,
+  args: (m, ports) => mockVllmServerArgs({ ...m, port: ports.http }, m.host),
+  readiness: (m, { ports }) => [
+    {
+      what: `${m.name} /health`,
+      probe: httpProbe(`http://${m.host ?? '127.0.0.1'}:${ports.http}/health`),
+      timeoutMs: 30000,
+    },
+  ],
+  manifest: {
+    template: 'mock-vllm.yaml',
+    ports: { http: 8000 },
+    waitForDeployments: ['mock-vllm'],
+    values: (m, ports) => ({ mockVllmArgs: mockVllmServerArgs({ ...m, port: ports.http }, m.host) }),
+  },
+};

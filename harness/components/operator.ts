@@ -1,9 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { ManagedProcess } from '../runtime/managed-process';
-import { waitReady } from '../runtime/readiness';
-import type { RunContext } from '../runtime/run-context';
+import { binaryCommand, type ComponentDeclaration } from './declaration';
 import type { KubeClient, KubeObject } from './kube-client';
 import { generateWebhookCerts } from './webhook-certs';
 
@@ -87,64 +85,66 @@ export function operatorArgs(ports: OperatorPorts, goImage: string): string[] {
   ];
 }
 
-export interface StartedOperator {
-  process: ManagedProcess;
+export interface OperatorConfig {
   version: string;
-  /** Where its webhook answers (all interfaces, see operatorArgs). */
-  webhookUrl: string;
-}
-
-export interface OperatorLaunch {
-  version: string;
-  binary: string;
   /** The operator module's source at that version (CRDs, webhook manifests). */
   moduleDir: string;
+  /** The API server it manages, and the client that installs its CRDs and webhooks there. */
+  kube: KubeClient;
   kubeconfig: string;
-  ports: OperatorPorts;
   goImage: string;
   /** Used as the readiness probe: a server-side dry-run of this Instrumentation must come back defaulted. */
   probeInstrumentation: KubeObject;
 }
 
+/** Its temporary folder in the run's: where it reads its webhook serving certificate (TMPDIR/k8s-webhook-server/...). */
+function tmpDirOf(c: OperatorConfig): string {
+  return `operator-${c.version}-tmp`;
+}
+
 /**
- * Installs the operator's CRDs and webhook configurations into the local API server and runs the manager
- * against it. Ready when its defaulting webhook answers a dry-run of our Instrumentation: the pod webhook is
+ * The operator's manager against the local API server. Before it starts, its CRDs and webhook configurations are
+ * installed there. Ready when its defaulting webhook answers a dry-run of our Instrumentation: the pod webhook is
  * failurePolicy Ignore, so a pod created before that would silently go uninstrumented.
  */
-export async function startOperator(ctx: RunContext, kube: KubeClient, l: OperatorLaunch): Promise<StartedOperator> {
-  const crds = readOperatorCrds(l.moduleDir);
-  for (const crd of crds) await kube.apply(crd);
-  for (const crd of crds) await kube.waitForCrdEstablished(crd.metadata.name);
-  const tmpDir = join(ctx.runDir, `operator-${l.version}-tmp`);
-  mkdirSync(tmpDir, { recursive: true });
-  const certs = await generateWebhookCerts(tmpDir);
-  for (const cfg of renderWebhookConfigs(l.moduleDir, l.ports.webhook, certs.caPem, ctx.runId)) await kube.apply(cfg);
-  const process = ctx.registry.start({
-    name: `otel-operator-${l.version}`,
-    command: l.binary,
-    args: operatorArgs(l.ports, l.goImage),
-    env: {
-      PATH: globalThis.process.env.PATH,
-      HOME: globalThis.process.env.HOME,
-      KUBECONFIG: l.kubeconfig,
-      TMPDIR: tmpDir,
+export const operator: ComponentDeclaration<
+  OperatorConfig,
+  keyof OperatorPorts,
+  { version: string; /** Where its webhook answers (all interfaces, see operatorArgs). */ webhookUrl: string }
+> = {
+  name: 'otel-operator',
+  instanceName: (c) => `otel-operator-${c.version}`,
+  ports: ['webhook', 'metrics', 'health'],
+  command: binaryCommand('otel-operator'),
+  args: (c, ports) => operatorArgs(ports, c.goImage),
+  env: (c, _, fileAt) => ({ KUBECONFIG: c.kubeconfig, TMPDIR: fileAt(tmpDirOf(c)) }),
+  prepare: async (c, at) => {
+    const crds = readOperatorCrds(c.moduleDir);
+    for (const crd of crds) await c.kube.apply(crd);
+    for (const crd of crds) await c.kube.waitForCrdEstablished(crd.metadata.name);
+    const tmpDir = join(at.runDir, tmpDirOf(c));
+    mkdirSync(tmpDir, { recursive: true });
+    const certs = await generateWebhookCerts(tmpDir);
+    for (const cfg of renderWebhookConfigs(c.moduleDir, at.ports.webhook, certs.caPem, at.runId)) {
+      await c.kube.apply(cfg);
+    }
+  },
+  readiness: (c) => [
+    {
+      what: `OpenTelemetry Operator ${c.version} webhook (dry-run of Instrumentation ${c.probeInstrumentation.metadata.name})`,
+      probe: async () => {
+        try {
+          const out = await c.kube.dryRunCreate(c.probeInstrumentation);
+          const annotations = (out.metadata.annotations ?? {}) as Record<string, string>;
+          return annotations[DEFAULT_GO_IMAGE_ANNOTATION]
+            ? true
+            : `the dry-run came back without ${DEFAULT_GO_IMAGE_ANNOTATION}: the defaulting webhook did not run`;
+        } catch (err) {
+          return (err as Error).message;
+        }
+      },
+      timeoutMs: 60000,
     },
-    logFile: join(ctx.logsDir, `otel-operator-${l.version}.log`),
-  });
-  await waitReady(
-    `OpenTelemetry Operator ${l.version} webhook (dry-run of Instrumentation ${l.probeInstrumentation.metadata.name})`,
-    async () => {
-      try {
-        const out = await kube.dryRunCreate(l.probeInstrumentation);
-        const annotations = (out.metadata.annotations ?? {}) as Record<string, string>;
-        return annotations[DEFAULT_GO_IMAGE_ANNOTATION]
-          ? true
-          : `the dry-run came back without ${DEFAULT_GO_IMAGE_ANNOTATION}: the defaulting webhook did not run`;
-      } catch (err) {
-        return (err as Error).message;
-      }
-    },
-    { timeoutMs: 60000, process },
-  );
-  return { process, version: l.version, webhookUrl: `https://127.0.0.1:${l.ports.webhook}` };
-}
+  ],
+  outputs: (c, { placement }) => ({ version: c.version, webhookUrl: `https://127.0.0.1:${placement.ports.webhook}` }),
+};

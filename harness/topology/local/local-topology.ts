@@ -8,17 +8,17 @@ import {
   modelServerIp,
   renderInferencePool,
   renderModelServerPods,
-  startEpp,
-  eppEnv,
+  epp as eppDecl,
   renderKvEventsEppConfig,
 } from '../../components/epp';
-import { startEnvoy } from '../../components/envoy';
+import { envoy } from '../../components/envoy';
 import { PD_ROLE_LABEL, renderKvEventsConfig, renderPdConfig } from '../../components/llmd-plugins';
-import { startEtcd } from '../../components/etcd';
-import { startJaeger } from '../../components/jaeger';
-import { startKubeApiserver } from '../../components/kube-apiserver';
+import { etcd as etcdDecl } from '../../components/etcd';
+import { jaeger as jaegerDecl } from '../../components/jaeger';
+import { kubeApiserver } from '../../components/kube-apiserver';
 import { KubeClient } from '../../components/kube-client';
-import { startMockVllm } from '../../components/mock-vllm';
+import { mockVllm } from '../../components/mock-vllm';
+import { operator as operatorDecl } from '../../components/operator';
 import { moduleDir } from '../../tools/build-go-tool';
 import { wordLevelTokenizerJson } from '../../drivers/word-tokenizer';
 import { ensureKvEventsEpp, ensureLocalTools, kvEventsEppKey } from '../../tools/tools';
@@ -26,7 +26,7 @@ import { loadVersions, resolveEppVersion, selectPins } from '../../tools/version
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
 import { faultsOf } from '../../faults/catalog';
-import { freePortOnAll, freePorts } from '../../runtime/ports';
+import { freePortOnAll } from '../../runtime/ports';
 import { kvEventsContractFor, kvTopicEndpoint } from '../../traces/contracts';
 import { createRunContext, type RunContext } from '../../runtime/run-context';
 import type { KubeObject } from '../../components/kube-client';
@@ -37,6 +37,7 @@ import {
   OPERATOR_NAMESPACE,
 } from './operator-mode';
 import { EPP_WORKLOAD } from '../../components/operator-epp-pod';
+import { freePortsFor, launchLocal } from './launch';
 
 export { ENVOY_SERVICE, MOCK_VLLM_SERVICE };
 
@@ -107,25 +108,11 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
   const ctx = createRunContext(opts.runsRoot, progress);
   progress(`run ${ctx.runId}: logs in ${ctx.logsDir}`);
   try {
-    const [
-      etcdClient,
-      etcdPeer,
-      apiPort,
-      jOtlpGrpc,
-      jOtlpHttp,
-      jQuery,
-      jQueryGrpc,
-      jHealth,
-      eGrpc,
-      eHealth,
-      eMetrics,
-      envoyAdmin,
-      gateway,
-      kvEventsPort,
-      opWebhook,
-      opMetrics,
-      opHealth,
-    ] = await freePorts(17);
+    // Every named port of every component, and the KV-events socket the EPP binds when it has a subscriber.
+    const [etcdPorts, apiPorts, jaegerPorts, eppPorts, envoyPorts, operatorPorts, { kvEventsPort }] =
+      await freePortsFor(etcdDecl, kubeApiserver, jaegerDecl, eppDecl, envoy, operatorDecl, {
+        ports: ['kvEventsPort'],
+      });
     // One Pod per model server, each on its own loopback IP and all on one port, as on kind.
     // P/D (llm-d --epp-plugins pd): the first mock is the prefill server, the others decode (llm-d.ai/role).
     const servers = Array.from({ length: opts.models }, (_, i) => ({
@@ -142,50 +129,53 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
 
     const controlPlane = (async () => {
       progress('starting etcd and kube-apiserver');
-      const etcd = await startEtcd(ctx, tools.etcd, { client: etcdClient, peer: etcdPeer });
-      const api = await startKubeApiserver(ctx, tools.kubeApiserver, etcd.url, apiPort);
+      const etcd = await launchLocal(ctx, etcdDecl, {}, { ports: etcdPorts, binary: tools.etcd });
+      const api = await launchLocal(
+        ctx,
+        kubeApiserver,
+        { etcdUrl: etcd.url },
+        { ports: apiPorts, binary: tools.kubeApiserver },
+      );
       const kube = new KubeClient(api.server, api.token, api.caPem);
       const crds = await installEppCrds(kube, await moduleDir(epp.pin.crds));
       progress(`kube-apiserver ready; CRDs established: ${crds.join(', ')}`);
       return { api, kube };
     })();
-    const otlp = { grpc: `http://127.0.0.1:${jOtlpGrpc}`, http: `http://127.0.0.1:${jOtlpHttp}` };
+    const otlp = { grpc: `http://127.0.0.1:${jaegerPorts.otlpGrpc}`, http: `http://127.0.0.1:${jaegerPorts.otlpHttp}` };
 
     const tracingAndModels = (async () => {
       progress(`starting Jaeger ${versions.jaeger.release}`);
-      const jaeger = await startJaeger(ctx, tools.jaeger, {
-        otlpGrpc: jOtlpGrpc,
-        otlpHttp: jOtlpHttp,
-        query: jQuery,
-        queryGrpc: jQueryGrpc,
-        health: jHealth,
-      });
+      const jaeger = await launchLocal(ctx, jaegerDecl, {}, { ports: jaegerPorts, binary: tools.jaeger });
       progress(`starting ${opts.models} mock vLLM server(s)`);
       const faults = faultsOf(opts.faults, 'mock-vllm');
       await Promise.all(
         servers.map((m) =>
-          startMockVllm(ctx, {
-            name: m.name,
-            host: m.ip,
-            port: modelPort,
-            model: opts.modelName,
-            otlpEndpoint: jaeger.otlpGrpcEndpoint,
-            serviceName: MOCK_VLLM_SERVICE,
-            faults,
-            ...(kvEvents && kvContract
-              ? {
-                  kvEventsEndpoint: kvEvents,
-                  kv: {
-                    topicAddress: kvTopicEndpoint(kvContract, addressOf(m.ip)),
-                    tokenizer: 'words' as const,
-                    hashing: kvContract.hashing,
-                    hashSeed: KV_HASH_SEED,
-                    layout: kvContract.layout,
-                    blockSize: KV_BLOCK_SIZE,
-                  },
-                }
-              : {}),
-          }),
+          launchLocal(
+            ctx,
+            mockVllm,
+            {
+              name: m.name,
+              host: m.ip,
+              model: opts.modelName,
+              otlpEndpoint: jaeger.otlpGrpcEndpoint,
+              serviceName: MOCK_VLLM_SERVICE,
+              faults,
+              ...(kvEvents && kvContract
+                ? {
+                    kvEventsEndpoint: kvEvents,
+                    kv: {
+                      topicAddress: kvTopicEndpoint(kvContract, addressOf(m.ip)),
+                      tokenizer: 'words' as const,
+                      hashing: kvContract.hashing,
+                      hashSeed: KV_HASH_SEED,
+                      layout: kvContract.layout,
+                      blockSize: KV_BLOCK_SIZE,
+                    },
+                  }
+                : {}),
+            },
+            { ports: { http: modelPort } },
+          ),
         ),
       );
       return jaeger;
@@ -196,7 +186,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       renderInferencePool({
         namespace: POOL_NAMESPACE,
         targetPorts: [modelPort],
-        eppPort: eGrpc,
+        eppPort: eppPorts.grpc,
         modelServerApp: MODEL_SERVER_POD,
       }),
     );
@@ -245,8 +235,8 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
         tools: opTools,
         eppBinary: tools.epp,
         eppPin: epp.pin,
-        operatorPorts: { webhook: opWebhook, metrics: opMetrics, health: opHealth },
-        eppPorts: { grpc: eGrpc, health: eHealth, metrics: eMetrics },
+        operatorPorts,
+        eppPorts,
         jaeger: { otlpGrpc: otlp.grpc, otlpHttp: otlp.http },
       });
       operator = {
@@ -266,44 +256,48 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
         noAgentReason: r.noAgentReason,
       };
     } else {
-      await startEpp(
+      await launchLocal(
         ctx,
-        kvEpp?.binary ?? tools.epp,
-        { grpc: eGrpc, health: eHealth, metrics: eMetrics },
+        eppDecl,
         {
-          ...eppEnv(api.kubeconfig, {
+          kubeconfig: api.kubeconfig,
+          tracing: {
             otlpEndpoint: opts.eppOtlpEndpoint ?? jaeger.otlpGrpcEndpoint,
             serviceName: opts.eppServiceName,
             sampler: opts.eppSampler,
             samplerArg: opts.eppSamplerArg,
             resourceAttributes: opts.eppResourceAttributes,
             faults: faultsOf(opts.faults, 'epp'),
-          }),
-          ...kvEnv,
+          },
+          extraEnv: kvEnv,
+          extraArgs: kvArgs,
         },
-        kvArgs,
+        { ports: eppPorts, binary: kvEpp?.binary ?? tools.epp },
       );
     }
     progress(`starting Envoy ${versions.envoy.version}`);
-    await startEnvoy(ctx, tools.envoy, {
-      adminPort: envoyAdmin,
-      gatewayPort: gateway,
-      eppGrpcPort: eGrpc,
-      otlpGrpcPort: jOtlpGrpc,
-      serviceName: ENVOY_SERVICE,
-      samplingPercent: 100,
-      faults: faultsOf(opts.faults, 'envoy'),
-    });
+    await launchLocal(
+      ctx,
+      envoy,
+      {
+        eppGrpcPort: eppPorts.grpc,
+        otlpGrpcPort: jaegerPorts.otlpGrpc,
+        serviceName: ENVOY_SERVICE,
+        samplingPercent: 100,
+        faults: faultsOf(opts.faults, 'envoy'),
+      },
+      { ports: envoyPorts, binary: tools.envoy },
+    );
 
     const endpoints: Endpoints = {
       topology: 'local',
       eppVersion: eppName,
       ...(opts.eppBinary && !kvEpp ? { eppBinary: opts.eppBinary } : {}),
-      gateway: `http://127.0.0.1:${gateway}`,
-      extProc: `127.0.0.1:${eGrpc}`,
+      gateway: `http://127.0.0.1:${envoyPorts.gateway}`,
+      extProc: `127.0.0.1:${eppPorts.grpc}`,
       // The GIE EPPs pinned here have no KV-event (ZeroMQ) subscriber; the KV-events EPP binds this one.
       kvEvents,
-      eppMetrics: `http://127.0.0.1:${eMetrics}/metrics`,
+      eppMetrics: `http://127.0.0.1:${eppPorts.metrics}/metrics`,
       jaegerQuery: jaeger.queryUrl,
       jaegerUi: jaeger.queryUrl,
       models: servers.map((m) => ({

@@ -1,10 +1,11 @@
 import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunOptions } from '../../config/run-options';
-import { eppArgs, POOL_NAMESPACE, startEpp } from '../../components/epp';
-import { startGoAutoAgent, type StartedAgent } from '../../components/go-auto-agent';
+import type { Ports } from '../../components/declaration';
+import { epp as eppDecl, eppArgs, POOL_NAMESPACE } from '../../components/epp';
+import { goAutoAgent } from '../../components/go-auto-agent';
 import type { KubeClient, KubeObject } from '../../components/kube-client';
-import { startOperator } from '../../components/operator';
+import { operator } from '../../components/operator';
 import {
   EPP_CONTAINER,
   GO_SIDECAR,
@@ -16,13 +17,13 @@ import {
 } from '../../components/operator-epp-pod';
 import { podContainers, resolveContainerEnv, type PodRuntime } from '../../components/pod-env';
 import { ebpfSupport, ensureEbpfMounts, type EbpfSupport } from '../../runtime/ebpf-host';
-import type { ManagedProcess } from '../../runtime/managed-process';
 import type { RunContext } from '../../runtime/run-context';
 import type { Progress } from '../../tools/build-go-tool';
 import { agentTargetBinary } from '../../tools/agent-target';
 import { ensureGoAutoAgent } from '../../tools/go-auto-agent-tool';
 import { ensureOperator, goAutoVersionOf, operatorGoImage, operatorModuleDir } from '../../tools/operator-tool';
 import type { EppPin, Versions } from '../../tools/versions';
+import { launchLocal, type StartedComponent } from './launch';
 
 export const LOCAL_INSTRUMENTATION = 'epp-go';
 export const OPERATOR_NAMESPACE = POOL_NAMESPACE;
@@ -64,12 +65,12 @@ export async function ensureOperatorModeTools(
 }
 
 export interface OperatorModeResult {
-  epp: ManagedProcess;
+  epp: StartedComponent<'grpc' | 'health' | 'metrics'>;
   /** The EPP Pod as the operator's webhook left it. */
   pod: KubeObject;
   eppEnv: Record<string, string>;
   sidecarEnv?: Record<string, string>;
-  agent?: StartedAgent;
+  agent?: StartedComponent<never> & { probesOff: string[]; loadSeconds: number };
   /** Why no agent runs: nothing injected (negative control), or no eBPF on this machine. */
   noAgentReason?: string;
 }
@@ -90,8 +91,8 @@ export async function startEppThroughOperator(
     tools: OperatorModeTools;
     eppBinary: string;
     eppPin: EppPin;
-    operatorPorts: { webhook: number; metrics: number; health: number };
-    eppPorts: { grpc: number; health: number; metrics: number };
+    operatorPorts: Ports<'webhook' | 'metrics' | 'health'>;
+    eppPorts: Ports<'grpc' | 'health' | 'metrics'>;
     jaeger: LocalInstrumentationEndpoints;
   },
 ): Promise<OperatorModeResult> {
@@ -104,15 +105,19 @@ export async function startEppThroughOperator(
   ctx.progress(
     `starting the OpenTelemetry Operator ${opts.kind.operatorVersion} (local manager, webhook on 127.0.0.1)`,
   );
-  await startOperator(ctx, kube, {
-    version: opts.kind.operatorVersion,
-    binary: tools.operator,
-    moduleDir: tools.operatorDir,
-    kubeconfig: s.kubeconfig,
-    ports: s.operatorPorts,
-    goImage: tools.goImage,
-    probeInstrumentation: instrumentation,
-  });
+  await launchLocal(
+    ctx,
+    operator,
+    {
+      version: opts.kind.operatorVersion,
+      moduleDir: tools.operatorDir,
+      kube,
+      kubeconfig: s.kubeconfig,
+      goImage: tools.goImage,
+      probeInstrumentation: instrumentation,
+    },
+    { ports: s.operatorPorts, binary: tools.operator },
+  );
   await kube.apply(instrumentation);
   const pod = await kube.apply(
     renderEppPod({
@@ -140,7 +145,12 @@ export async function startEppThroughOperator(
   // offset analysis ~10x faster (agentTargetBinary says why and how it is the same).
   const eppFile = hasSidecar && tools.agent ? await agentTargetBinary(s.eppBinary, ctx.progress) : s.eppBinary;
   ctx.progress(`starting the EPP from the mutated pod (its env: ${Object.keys(eppEnv).join(', ')})`);
-  const epp = await startEpp(ctx, eppFile, s.eppPorts, { ...eppEnv, KUBECONFIG: s.kubeconfig }, [], container.args);
+  const epp = await launchLocal(
+    ctx,
+    eppDecl,
+    { container: { args: container.args, env: eppEnv }, kubeconfig: s.kubeconfig },
+    { ports: s.eppPorts, binary: eppFile },
+  );
 
   if (!hasSidecar) return { epp, pod, eppEnv, noAgentReason: `the operator injected no ${GO_SIDECAR} container` };
   const sidecarEnv = resolveContainerEnv(pod, GO_SIDECAR, LOCAL_POD_RUNTIME);
@@ -163,17 +173,14 @@ export async function startEppThroughOperator(
   const local = realpathSync(eppFile);
   await ensureEbpfMounts(ctx.progress);
   ctx.progress(
-    `starting the Go auto-instrumentation agent on the EPP (pid ${epp.pid}, ${local}); ` +
+    `starting the Go auto-instrumentation agent on the EPP (pid ${epp.process.pid}, ${local}); ` +
       'waiting for its offset analysis',
   );
-  const agent = await startGoAutoAgent(
+  const agent = await launchLocal(
     ctx,
-    tools.agent,
-    { ...sidecarEnv, OTEL_GO_AUTO_TARGET_EXE: local },
-    {
-      pid: epp.pid!,
-      binary: local,
-    },
+    goAutoAgent,
+    { env: { ...sidecarEnv, OTEL_GO_AUTO_TARGET_EXE: local }, target: { pid: epp.process.pid!, binary: local } },
+    { ports: {}, binary: tools.agent },
   );
   ctx.progress(
     `agent loaded in ${agent.loadSeconds}s; probes turned off: ${agent.probesOff.length ? agent.probesOff.join(' | ') : 'none'}`,

@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ComponentDeclaration } from '../../components/declaration';
+import { httpProbe, NotReadyError } from '../../runtime/readiness';
+import { createRunContext, type RunContext } from '../../runtime/run-context';
+import { freePortsFor, launchLocal } from './launch';
+
+/** A one-line HTTP server on node: answers its config file's greeting on its port `http`. */
+const greeter: ComponentDeclaration<{ greeting: string; exitAtOnce?: boolean }, 'http', { url: string }> = {
+  name: 'greeter',
+  ports: ['http'],
+  command: () => [process.execPath, '-e'],
+  configFiles: (c) => [{ path: 'greeter/greeting.txt', content: c.greeting }],
+  args: (c, ports, fileAt) => [
+    c.exitAtOnce
+      ? 'process.exit(3)'
+      : `const t = require('fs').readFileSync(${JSON.stringify(fileAt('greeter/greeting.txt'))}, 'utf8');` +
+        `require('http').createServer((q, s) => s.end(t)).listen(${ports.http}, '127.0.0.1')`,
+  ],
+  env: () => ({ GREETER: '1' }),
+  readiness: (_, { ports }) => [
+    { what: 'greeter answers', probe: httpProbe(`http://127.0.0.1:${ports.http}/`), timeoutMs: 10000 },
+  ],
+  outputs: (_, { placement }) => ({ url: `http://127.0.0.1:${placement.ports.http}/` }),
+};
+
+describe('launchLocal', () => {
+  let ctx: RunContext;
+  beforeEach(() => {
+    ctx = createRunContext(mkdtempSync(join(tmpdir(), 'launch-test-')), () => undefined);
+  });
+  afterEach(() => ctx.registry.stopAll());
+
+  it('writes its config files, starts it, waits until ready and returns the one started shape with its outputs', async () => {
+    const [ports] = await freePortsFor(greeter);
+    const started = await launchLocal(ctx, greeter, { greeting: 'hello' }, { ports });
+    expect(started).toMatchObject({ name: 'greeter', ports, url: `http://127.0.0.1:${ports.http}/` });
+    expect(started.process.isRunning()).toBe(true);
+    expect(readFileSync(join(ctx.runDir, 'greeter', 'greeting.txt'), 'utf8')).toBe('hello');
+    expect(started.process.spec.logFile).toBe(join(ctx.logsDir, 'greeter.log'));
+    // Given an env, the process gets only that, PATH and HOME.
+    expect(Object.keys(started.process.spec.env ?? {}).sort()).toEqual(['GREETER', 'HOME', 'PATH']);
+    await started.stop();
+    expect(started.process.isRunning()).toBe(false);
+  });
+
+  it('says which wait failed, and that the process died, when it exits before it is ready', async () => {
+    const [ports] = await freePortsFor(greeter);
+    await expect(launchLocal(ctx, greeter, { greeting: 'x', exitAtOnce: true }, { ports })).rejects.toThrow(
+      NotReadyError,
+    );
+    await expect(launchLocal(ctx, greeter, { greeting: 'x', exitAtOnce: true }, { ports })).rejects.toThrow(
+      /greeter answers: greeter exited with code 3 before it was ready/,
+    );
+  });
+
+  it('gives every named port of every component its own port', async () => {
+    const [a, b] = await freePortsFor(greeter, { ports: ['one', 'two'] as const });
+    expect(new Set([a.http, b.one, b.two]).size).toBe(3);
+  });
+});
