@@ -4,7 +4,7 @@ import { resolveRunOptions, type RunOptions } from '../config/run-options';
 import { OPTIONS_FILE_ENV, readRunOptions, writeRunOptions } from '../config/run-options-file';
 import { startTopology } from '../topology/start';
 import type { Topology } from '../topology/types';
-import { SHARED_FILE, SHARE_FLAG, writeSharedRecord } from './shared-topology';
+import { SHARED_FILE, SHARE_FLAG, sharedRecordFile, writeSharedRecord } from './shared-topology';
 import { acquireCluster } from '../topology/kind/kind-topology';
 import { realKindDeps } from '../topology/kind/real-deps';
 
@@ -13,6 +13,8 @@ const progress = (m: string): void => void process.stderr.write(`[epp-e2e] ${m}\
 // Jest hands globalSetup's globals to globalTeardown (and to nothing else).
 const holder = globalThis as {
   eppE2eSharedTopology?: Topology;
+  /** The shared topology's start, under way while the first files run. */
+  eppE2eSharedStart?: Promise<void>;
   /** The run's options as given (before the kind setup marks the cluster as one to reuse). */
   eppE2eRunOptions?: RunOptions;
   eppE2eClusterCreated?: boolean;
@@ -35,15 +37,28 @@ function runOptions(): RunOptions {
  * Local, when the run asks for it: one topology with the run's default options, which every scenario file
  * whose options are the same (bar fewer models) uses instead of starting its own; see canShare.
  */
-async function setupSharedTopology(opts: RunOptions): Promise<void> {
+function setupSharedTopology(opts: RunOptions): void {
   if (process.env[SHARE_FLAG] !== '1' || opts.topology !== 'local') return;
-  progress('starting the topology shared by the scenario files that can use it');
-  const topology = await startTopology(opts, progress);
-  holder.eppE2eSharedTopology = topology;
-  process.env[SHARED_FILE] = writeSharedRecord({ endpoints: topology.endpoints, options: opts });
+  // In the background: the files with topologies of their own start meanwhile (they run first, being the longest),
+  // and the files that share it wait for its record (awaitSharedRecord).
+  progress('starting the topology shared by the scenario files that can use it (in the background)');
+  const file = sharedRecordFile(opts.runsRoot);
+  mkdirSync(dirname(file), { recursive: true });
+  process.env[SHARED_FILE] = file;
+  holder.eppE2eSharedStart = startTopology(opts, progress).then(
+    (topology) => {
+      holder.eppE2eSharedTopology = topology;
+      writeSharedRecord(file, { endpoints: topology.endpoints, options: opts });
+    },
+    (err: Error) => {
+      progress(`the shared topology did not start: ${err.message}`);
+      writeSharedRecord(file, { error: err.message });
+    },
+  );
 }
 
 async function teardownSharedTopology(): Promise<void> {
+  await holder.eppE2eSharedStart;
   const topology = holder.eppE2eSharedTopology;
   holder.eppE2eSharedTopology = undefined;
   delete process.env[SHARED_FILE];

@@ -3,7 +3,14 @@ import { loadVersions } from '../tools/versions';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canShare, holdSharedTopology, type SharedRecord } from './shared-topology';
+import {
+  awaitSharedRecord,
+  canShare,
+  holdSharedTopology,
+  sharedRecordFile,
+  writeSharedRecord,
+  type SharedRecord,
+} from './shared-topology';
 
 const v = loadVersions();
 const opts = (raw: Parameters<typeof resolveRunOptions>[0], env: NodeJS.ProcessEnv = {}) =>
@@ -69,5 +76,26 @@ describe('holding the shared topology', () => {
     writeFileSync(join(r.endpoints.runDir, 'shared-topology.lock'), JSON.stringify({ pid: 2 ** 30, file: 'x' }));
     const release = await holdSharedTopology(r, 'c.e2e.ts', () => undefined);
     release();
+  });
+});
+
+describe('the shared topology started in the background', () => {
+  it('is waited for by the files that share it, and its start failure is theirs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shared-'));
+    const file = sharedRecordFile(dir);
+    const env = { EPP_E2E_SHARED_TOPOLOGY_FILE: file };
+    const told: string[] = [];
+    const waiting = awaitSharedRecord((m) => told.push(m), env);
+    setTimeout(
+      () => writeSharedRecord(file, { endpoints: { runDir: dir }, options: {} } as unknown as SharedRecord),
+      50,
+    );
+    expect((await waiting).endpoints.runDir).toBe(dir);
+    expect(told).toEqual([`waiting for the shared topology to come up (${file})`]);
+
+    writeSharedRecord(file, { error: 'kube-apiserver /readyz: timed out' });
+    await expect(awaitSharedRecord(() => undefined, env)).rejects.toThrow(
+      'the shared topology did not start: kube-apiserver /readyz: timed out',
+    );
   });
 });

@@ -15,10 +15,14 @@ export interface SharedRecord {
   options: RunOptions;
 }
 
-export function writeSharedRecord(record: SharedRecord): string {
-  const file = join(record.endpoints.runDir, 'shared-topology.json');
+/** Where the shared topology's record will be, named before it starts (the files learn it from the environment). */
+export function sharedRecordFile(runsRoot: string): string {
+  return join(runsRoot, `shared-topology-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.json`);
+}
+
+/** Written when the shared topology is up (its endpoints), or when its start failed (why). */
+export function writeSharedRecord(file: string, record: SharedRecord | { error: string }): void {
   writeFileSync(file, JSON.stringify(record, null, 2));
-  return file;
 }
 
 /**
@@ -60,9 +64,37 @@ export class SharedTopologyView implements Topology {
   }
 }
 
-export function readSharedRecord(env: NodeJS.ProcessEnv = process.env): SharedRecord | undefined {
+/** Whether this run shares a topology (the global setup is starting or started one). */
+export function sharedRecordExpected(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env[SHARED_FILE]);
+}
+
+/**
+ * The shared topology's record, once it is up: the global setup starts it in the background, so the files that
+ * start their own topologies need not wait for it. Throws the start's own error when it failed.
+ */
+export async function awaitSharedRecord(
+  progress: (m: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SharedRecord> {
   const file = env[SHARED_FILE];
-  return file ? (JSON.parse(readFileSync(file, 'utf8')) as SharedRecord) : undefined;
+  if (!file) throw new Error('this run shares no topology');
+  let told = false;
+  const record = await poll(
+    async () => {
+      try {
+        return JSON.parse(readFileSync(file, 'utf8')) as SharedRecord | { error: string };
+      } catch {
+        if (!told) progress(`waiting for the shared topology to come up (${file})`);
+        told = true;
+        return undefined;
+      }
+    },
+    (r) => r !== undefined || 'not up yet',
+    { timeoutMs: 30 * 60000, intervalMs: 100, maxIntervalMs: 500 },
+  );
+  if (!record || 'error' in record) throw new Error(`the shared topology did not start: ${record?.error}`);
+  return record;
 }
 
 /** Who uses the shared topology now: one scenario file at a time. */

@@ -1,12 +1,18 @@
 import type { RawOptions, RunOptions } from '../config/run-options';
-import { scenarioOptions } from '../config/run-options-file';
+import { readRunOptions, scenarioOptions } from '../config/run-options-file';
 import { startTopology } from '../topology/start';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Topology } from '../topology/types';
 import { JaegerClient } from '../traces/jaeger-client';
 import { reportTopology } from '../report/test-evidence';
 import { deathReport, throwIfDead } from '../runtime/deaths';
 import { basename } from 'node:path';
-import { SharedTopologyView, canShare, holdSharedTopology, readSharedRecord } from './shared-topology';
+import {
+  SharedTopologyView,
+  awaitSharedRecord,
+  canShare,
+  holdSharedTopology,
+  sharedRecordExpected,
+} from './shared-topology';
 import { absenceJudge } from './sentinels';
 
 export interface ScenarioEnv {
@@ -25,6 +31,15 @@ export interface AheadStart {
 }
 
 /**
+ * Whether a file with these options uses the run's shared topology: the run shares one (the global setup starts it
+ * with the run's options) and the file's options allow it (canShare).
+ */
+function usesSharedTopology(options: RunOptions): boolean {
+  const run = readRunOptions();
+  return sharedRecordExpected() && run !== undefined && canShare(options, run);
+}
+
+/**
  * Starts a topology for a later describe of the file when the file starts (its first beforeAll; call this at the
  * file's top level), so it comes up while the describes before it run instead of after them. Pass it to that
  * describe's useTopology, with the same overrides. Local only, and only a topology of the file's own: local
@@ -34,8 +49,7 @@ export interface AheadStart {
  */
 export function startAhead(overrides: RawOptions = {}): AheadStart | undefined {
   const options = scenarioOptions(overrides);
-  const shared = readSharedRecord();
-  if (options.topology !== 'local' || (shared && canShare(options, shared.options))) return undefined;
+  if (options.topology !== 'local' || usesSharedTopology(options)) return undefined;
   let started: Promise<Topology> | undefined;
   let taken = false;
   beforeAll(() => {
@@ -67,9 +81,9 @@ export function useTopology(overrides: RawOptions = {}, ahead?: AheadStart): () 
   let release: (() => void) | undefined;
   beforeAll(async () => {
     const options = scenarioOptions(overrides);
-    const shared = readSharedRecord();
     let topology: Topology;
-    if (shared && canShare(options, shared.options)) {
+    if (usesSharedTopology(options)) {
+      const shared = await awaitSharedRecord(progress);
       release = await holdSharedTopology(shared, basename(expect.getState().testPath ?? 'a scenario file'), progress);
       progress(`using the run's shared ${shared.endpoints.topology} topology (${shared.endpoints.runDir})`);
       topology = new SharedTopologyView(shared);
