@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { poll } from '../runtime/poll';
 import { newTraceparent, sendCompletion } from '../drivers/openai';
 import { JaegerClient } from '../traces/jaeger-client';
 import { percentile } from './stats';
@@ -16,19 +16,17 @@ export async function traceLatency(ctx: BenchContext): Promise<BenchSection> {
     const client = newTraceparent(true);
     await sendCompletion(e.gateway, { model: e.models[0].model, headers: { traceparent: client.traceparent } });
     const done = Date.now();
-    for (;;) {
-      const t = await jaeger.getTrace(client.traceId);
-      if (
-        t &&
-        t.spans.some((s) => s.name === 'ingress') &&
-        t.spans.some((s) => s.name === 'llm_request') &&
-        t.spans.length >= 3
-      )
-        break;
-      if (Date.now() - done > 30000) throw new Error(`trace ${client.traceId} not complete after 30 s`);
-      // A fine-grained poll on purpose: this measures Jaeger, not the harness's wait schedule.
-      await delay(10);
-    }
+    // A fine-grained poll on purpose: this measures Jaeger, not the harness's wait schedule.
+    await poll(
+      () => jaeger.getTrace(client.traceId),
+      (t) =>
+        (!!t &&
+          t.spans.some((s) => s.name === 'ingress') &&
+          t.spans.some((s) => s.name === 'llm_request') &&
+          t.spans.length >= 3) ||
+        `trace ${client.traceId} not complete`,
+      { timeoutMs: 30000, intervalMs: 10, maxIntervalMs: 10 },
+    );
     latencies.push(Date.now() - done);
   }
   const p50 = percentile(latencies, 50);
