@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { poll, PollError } from '../runtime/poll';
 import type { Trace } from './model';
 
 /**
@@ -97,35 +97,51 @@ async function awaitSentinel(
   opts: HorizonOptions & { startedAt: number },
 ): Promise<SourceArrival | SourceSilence> {
   // A source with a slow exporter (the agent's default 5 s batch delay) gets a few of its intervals.
-  const deadline = Date.now() + Math.max(opts.deadlineMs ?? SENTINEL_DEADLINE_MS, 3 * source.flushMs);
+  const timeoutMs = Math.max(opts.deadlineMs ?? SENTINEL_DEADLINE_MS, 3 * source.flushMs);
   const pollMs = opts.pollMs ?? 50;
   let sentAt = new Date();
   let traceId: string | undefined;
-  let why = 'no sentinel span was made';
-  while (Date.now() < deadline && !signal.aborted) {
-    try {
-      if (!traceId) {
-        sentAt = new Date();
-        traceId = await source.sendSentinel((id) => opts.onSentinel?.(id), signal);
-        if (!traceId) why = 'every sentinel it was sent made no sampled span';
-      }
-      if (traceId) {
-        const id = traceId;
-        const arrived = source.arrived
-          ? await source.arrived(id, sentAt)
-          : (await getTrace(id))?.spans.some((sp) => sp.service === source.service);
-        if (arrived) {
-          return { service: source.service, component: source.component, arrivedAfterMs: Date.now() - opts.startedAt };
-        }
-        const later = `${((Date.now() - sentAt.getTime()) / 1000).toFixed(1)} s`;
-        why = source.arrived
-          ? `no span of it that started after ${sentAt.toISOString()} was in Jaeger ${later} later`
-          : `its sentinel span (trace ${traceId}) was not in Jaeger ${later} after it was sent`;
-      }
-    } catch (err) {
-      why = `sending its sentinel failed: ${(err as Error).message}`;
+  /** One try: send the sentinel if none is on its way (or the last made no sampled span), then look for it. */
+  const tryOnce = async (): Promise<true | string> => {
+    if (!traceId) {
+      sentAt = new Date();
+      traceId = await source.sendSentinel((id) => opts.onSentinel?.(id), signal);
+      if (!traceId) return 'every sentinel it was sent made no sampled span';
     }
-    await delay(pollMs, undefined, { signal }).catch(() => undefined);
+    const id = traceId;
+    const arrived = source.arrived
+      ? await source.arrived(id, sentAt)
+      : (await getTrace(id))?.spans.some((sp) => sp.service === source.service);
+    if (arrived) return true;
+    const later = `${((Date.now() - sentAt.getTime()) / 1000).toFixed(1)} s`;
+    return source.arrived
+      ? `no span of it that started after ${sentAt.toISOString()} was in Jaeger ${later} later`
+      : `its sentinel span (trace ${id}) was not in Jaeger ${later} after it was sent`;
+  };
+  const ended = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  let why = 'no sentinel span was made';
+  try {
+    await poll(
+      async () => {
+        try {
+          return await tryOnce();
+        } catch (err) {
+          return `sending its sentinel failed: ${(err as Error).message}`;
+        }
+      },
+      (v) => v,
+      {
+        timeoutMs,
+        intervalMs: pollMs,
+        maxIntervalMs: pollMs,
+        interrupt: ended,
+        abortIf: () => (signal.aborted ? 'the wait that asked for it ended' : undefined),
+      },
+    );
+    return { service: source.service, component: source.component, arrivedAfterMs: Date.now() - opts.startedAt };
+  } catch (err) {
+    if (!(err instanceof PollError)) throw err;
+    why = err.lastReason;
   }
   return { service: source.service, component: source.component, flushMs: source.flushMs, sentAt, why };
 }
