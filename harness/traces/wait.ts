@@ -137,7 +137,7 @@ class HorizonWatch {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    readonly judge: AbsenceJudge,
+    judge: AbsenceJudge,
     startedAt: number,
     settleMs: number,
   ) {
