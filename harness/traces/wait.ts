@@ -136,21 +136,19 @@ class HorizonWatch {
   private readonly abort = new AbortController();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(
-    judge: AbsenceJudge,
-    startedAt: number,
-    settleMs: number,
-  ) {
+  constructor(judge: AbsenceJudge, startedAt: number, settleMs: number) {
     let done: () => void = () => undefined;
     this.settled = new Promise<void>((resolve) => (done = resolve));
     this.timer = setTimeout(() => {
       judge.reach(this.abort.signal, startedAt).then(
         (v) => {
-          if (!this.abort.signal.aborted) this.verdict = v;
+          if (this.abort.signal.aborted) return;
+          this.verdict = v;
           done();
         },
-        // A judge that cannot decide leaves the wait to its deadline, as before there was one.
-        () => done(),
+        // A judge that cannot decide leaves the wait to its deadline and its usual pauses, as before there was one
+        // (`settled` stays pending: once settled, it would cut every later pause short).
+        () => undefined,
       );
     }, settleMs);
   }
