@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { resolveRunOptions, type RunOptions } from '../config/run-options';
 import { OPTIONS_FILE_ENV, readRunOptions, writeRunOptions } from '../config/run-options-file';
@@ -61,8 +61,11 @@ async function teardownSharedTopology(): Promise<void> {
   await holder.eppE2eSharedStart;
   const topology = holder.eppE2eSharedTopology;
   holder.eppE2eSharedTopology = undefined;
+  const record = process.env[SHARED_FILE];
   delete process.env[SHARED_FILE];
   await topology?.stop();
+  // The record only told this run's files where the topology was; its logs stay in the topology's own folder.
+  if (record) rmSync(record, { force: true });
 }
 /**
  * Jest globalSetup of the e2e project. On kind, one cluster serves every scenario file of the run: it is
