@@ -1,5 +1,9 @@
 import { closeSync, openSync, readFileSync, readlinkSync, readSync, realpathSync } from 'node:fs';
 import { binaryCommand, type ComponentDeclaration } from './declaration';
+import { EPP_BSP_SCHEDULE_DELAY_MS } from './epp';
+
+/** The agent's batch delay unless the sidecar's env sets one: the EPP's, so the flush horizon waits alike on both. */
+export const AGENT_BSP_SCHEDULE_DELAY_MS = EPP_BSP_SCHEDULE_DELAY_MS;
 
 /** The line our agent main logs once every probe is attached (and the harness may send traffic). */
 export const AGENT_LOADED = 'instrumentation loaded successfully';
@@ -98,7 +102,7 @@ export const goAutoAgent: ComponentDeclaration<
   env: (c) => ({
     // Its batches every 100 ms (as the EPP's), not the SDK's default 5 s: a check that waits for the agent's spans
     // then waits for them, not for a timer. Export timing only; what it exports is unchanged.
-    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_BSP_SCHEDULE_DELAY: String(AGENT_BSP_SCHEDULE_DELAY_MS),
     ...c.env,
     OTEL_GO_AUTO_TARGET_PID: String(c.target.pid),
   }),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ENVOY_FLUSH_INTERVAL_MS } from '../components/envoy';
 import { EPP_BSP_SCHEDULE_DELAY_MS } from '../components/epp';
+import { AGENT_BSP_SCHEDULE_DELAY_MS } from '../components/go-auto-agent';
 import { processThroughEpp } from '../drivers/extproc/client';
 import { newTraceparent } from '../drivers/openai';
 import { MOCK_FLUSH_MS } from '../mock-vllm/tracing';
@@ -26,9 +27,6 @@ export function spanSources(e: Endpoints, jaeger?: JaegerClient): SpanSource[] {
   return sources;
 }
 
-/** The agent's default batch delay (the Go SDK's OTEL_BSP_SCHEDULE_DELAY default) when its env sets none. */
-const GO_SDK_BSP_DELAY_MS = 5000;
-
 /**
  * The operator-injected eBPF agent cannot be asked for a span; it makes one for each of the EPP's scrapes of the
  * model servers (net/http client, every few hundred ms). Its exporter is FIFO too, so a span of it that started
@@ -39,7 +37,8 @@ function agentSource(service: string, env: Record<string, string>, jaeger: Jaege
   return {
     service,
     component: 'go-auto-agent',
-    flushMs: Number(env.OTEL_BSP_SCHEDULE_DELAY ?? GO_SDK_BSP_DELAY_MS),
+    // The delay the agent runs with: the sidecar's, else the one its declaration sets.
+    flushMs: Number(env.OTEL_BSP_SCHEDULE_DELAY ?? AGENT_BSP_SCHEDULE_DELAY_MS),
     sendSentinel: async () => 'its next span',
     arrived: async (_, sentAt) =>
       (await jaeger.findTraces({ service, since: sentAt })).some((t) =>
@@ -48,19 +47,31 @@ function agentSource(service: string, env: Record<string, string>, jaeger: Jaege
   };
 }
 
+/**
+ * A sentinel request in a new sampled trace of ours: the trace id is marked before sending (so searches leave it out
+ * even while it is on its way), and anything but 204 is an error naming who answered.
+ */
+async function sentinelRequest(
+  who: string,
+  method: 'get' | 'post',
+  url: string,
+  mark: (traceId: string) => void,
+  signal: AbortSignal,
+): Promise<string> {
+  const tp = newTraceparent(true);
+  mark(tp.traceId);
+  const res = await http.request({ method, url, data: '', headers: { traceparent: tp.traceparent }, signal });
+  if (res.status !== 204) throw new Error(`${who} answered its sentinel with HTTP ${res.status}: ${res.data}`);
+  return tp.traceId;
+}
+
 /** Envoy answers the sentinel path itself (see renderEnvoyBootstrap): one ingress span in our trace. */
 function envoySource(e: Endpoints): SpanSource {
   return {
     service: e.services.envoy,
     component: 'envoy',
     flushMs: ENVOY_FLUSH_INTERVAL_MS,
-    async sendSentinel(mark, signal) {
-      const tp = newTraceparent(true);
-      mark(tp.traceId);
-      const res = await http.get(`${e.gateway}${SENTINEL_PATH}`, { headers: { traceparent: tp.traceparent }, signal });
-      if (res.status !== 204) throw new Error(`the gateway answered its sentinel with HTTP ${res.status}`);
-      return tp.traceId;
-    },
+    sendSentinel: (mark, signal) => sentinelRequest('the gateway', 'get', `${e.gateway}${SENTINEL_PATH}`, mark, signal),
   };
 }
 
@@ -70,13 +81,7 @@ function mockSource(e: Endpoints, name: string, url: string): SpanSource {
     service: e.services.mockVllm,
     component: name,
     flushMs: MOCK_FLUSH_MS,
-    async sendSentinel(mark, signal) {
-      const tp = newTraceparent(true);
-      mark(tp.traceId);
-      const res = await http.post(`${url}${SENTINEL_PATH}`, '', { headers: { traceparent: tp.traceparent }, signal });
-      if (res.status !== 204) throw new Error(`${name} answered its sentinel with HTTP ${res.status}: ${res.data}`);
-      return tp.traceId;
-    },
+    sendSentinel: (mark, signal) => sentinelRequest(name, 'post', `${url}${SENTINEL_PATH}`, mark, signal),
   };
 }
 
