@@ -1,8 +1,11 @@
 import { stringify } from 'yaml';
 import { httpProbe } from '../runtime/readiness';
-import { binaryCommand, type ComponentDeclaration, type ConfigFile, type Ports } from './declaration';
+import { binaryCommand, portsOf, type ComponentDeclaration, type ConfigFile, type Ports } from './declaration';
+import { epp } from './epp';
+import { jaeger } from './jaeger';
+import { ENVOY_SERVICE } from './service-names';
 
-import type { FaultDefinition } from '../faults/types';
+import { faultsOf, type FaultDefinition } from '../faults/types';
 import { SENTINEL_PATH } from '../traces/sentinel';
 
 export const DESTINATION_HEADER = 'x-gateway-destination-endpoint';
@@ -206,6 +209,25 @@ export const envoy: ComponentDeclaration<EnvoyLaunch, 'admin' | 'gateway'> = {
     template: 'envoy.yaml',
     ports: { admin: 19000, gateway: 8081 },
     waitForDeployments: ['envoy'],
-    values: (c, ports) => ({ envoyBootstrap: bootstrap(c, ports).content }),
+    values: (c, ports, run) => ({ envoyBootstrap: bootstrap(c, ports).content, envoyImage: run.pins.envoy.image }),
+  },
+  wiring: {
+    // Only the EPP's and Jaeger's ports, known up front: its clusters are static and its readiness (admin /ready)
+    // does not need them, so it starts beside them.
+    after: [],
+    instances: (run) => [
+      {
+        eppGrpcPort: portsOf(run, epp).grpc,
+        otlpGrpcPort: portsOf(run, jaeger).otlpGrpc,
+        serviceName: ENVOY_SERVICE,
+        samplingPercent: 100,
+        listenAddress: run.listenAddress,
+        eppHost: run.host(epp.name),
+        otlpHost: run.host(jaeger.name),
+        faults: faultsOf(run.opts.faults, 'envoy'),
+      },
+    ],
+    binary: (tools) => tools.envoy,
+    starting: (run) => `starting Envoy ${run.pins.envoy.version}`,
   },
 };

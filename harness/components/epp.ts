@@ -1,11 +1,31 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { CUSTOM_EPP } from '../config/run-options';
+import { wordLevelTokenizerJson } from '../drivers/word-tokenizer';
+import { faultsOf, type FaultDefinition } from '../faults/types';
 import { grpcHealthProbe, httpProbe } from '../runtime/readiness';
-import { binaryCommand, type ComponentDeclaration } from './declaration';
-import { renderTemplate } from './templates';
+import { moduleDir } from '../tools/build-go-tool';
+import { kvEventsEppKey } from '../tools/tools';
+import { resolveEppVersion, type EppPin } from '../tools/versions';
+import {
+  addressOf,
+  binaryCommand,
+  outputsOf,
+  portsOf,
+  type ComponentDeclaration,
+  type ConfigFile,
+  type LocalRun,
+  type Outputs,
+  type Run,
+} from './declaration';
+import { jaeger } from './jaeger';
+import { kubeApiserver } from './kube-apiserver';
 import type { KubeClient, KubeObject } from './kube-client';
-import type { FaultDefinition } from '../faults/types';
+import { renderKvEventsConfig, renderPdConfig } from './llmd-plugins';
+import { mockVllm, modelServers } from './mock-vllm';
+import { eppPodAnnotations, eppThroughOperator, INSTRUMENTATION_NAME } from './operator-epp-pod';
+import { renderTemplate } from './templates';
 
 export const POOL_NAME = 'e2e-pool';
 export const POOL_NAMESPACE = 'default';
@@ -107,7 +127,17 @@ export interface EppPorts {
   grpc: number;
   health: number;
   metrics: number;
+  /** The ZeroMQ SUB socket a KV-events subscriber binds (llm-d's kv-events plugins, the KV-events EPP). */
+  kvEvents: number;
 }
+
+/** The ports of its command line (kvEvents is in its plugin configuration). */
+type EppFlagPorts = Pick<EppPorts, 'grpc' | 'health' | 'metrics'>;
+
+/** vLLM's default block size, used by the KV-events EPP's indexer and by whoever publishes to it. */
+export const KV_BLOCK_SIZE = 16;
+/** vLLM's PYTHONHASHSEED as the KV-events EPP and the mocks both use it: the root of the block-key chain. */
+export const KV_HASH_SEED = '';
 
 /** The EPP's batch span processor delay (OTEL_BSP_SCHEDULE_DELAY): what the flush horizon counts on. */
 export const EPP_BSP_SCHEDULE_DELAY_MS = 100;
@@ -143,7 +173,7 @@ export interface EppTracing {
   faults?: readonly string[];
 }
 
-export function eppArgs(ports: EppPorts, poolNamespace = POOL_NAMESPACE): string[] {
+export function eppArgs(ports: EppFlagPorts, poolNamespace = POOL_NAMESPACE): string[] {
   return [
     `--pool-name=${POOL_NAME}`,
     `--pool-namespace=${poolNamespace}`,
@@ -240,14 +270,33 @@ export type EppConfig =
       /** More flags after eppArgs (a plugin config file). */
       extraArgs?: string[];
       extraEnv?: Record<string, string>;
+      /** Files it reads, in the run's folder (its plugin configuration, a tokenizer). */
+      files?: ConfigFile[];
     }
   | {
       /** A container without args runs the EPP's default flags (eppArgs). */
       container: { args?: string[]; env: Record<string, string> };
       kubeconfig: string;
+      /** The file the process runs. */
+      binary: string;
+      /** What the operator did to its Pod (local operator mode), for the run's report and the agent. */
+      operator?: EppThroughOperator;
     };
 
-function eppCommandLine(c: EppConfig, ports: EppPorts): string[] {
+/** The EPP's Pod through the operator (local operator mode): what the webhook made of it and what runs because. */
+export interface EppThroughOperator {
+  /** The Pod as the operator's webhook left it. */
+  pod: KubeObject;
+  /** The environment of its `epp` container, resolved as a kubelet would, and of the injected sidecar. */
+  eppEnv: Record<string, string>;
+  sidecarEnv?: Record<string, string>;
+  /** The file the EPP process runs (the agent matches it against /proc/PID/exe). */
+  binary: string;
+  /** Why no agent runs: nothing injected (negative control), or no eBPF on this machine. */
+  noAgentReason?: string;
+}
+
+function eppCommandLine(c: EppConfig, ports: EppFlagPorts): string[] {
   if ('container' in c) return c.container.args ?? eppArgs(ports);
   return [...eppArgs(ports, c.poolNamespace), ...(c.extraArgs ?? [])];
 }
@@ -258,10 +307,111 @@ function eppEnvironment(c: EppConfig): Record<string, string> {
     : { ...eppEnv(c.kubeconfig, c.tracing), ...c.extraEnv };
 }
 
-export const epp: ComponentDeclaration<EppConfig, keyof EppPorts> = {
+/** The pin of the run's EPP: the CRDs it reads, its image (kind, operator mode). */
+export function eppPinOf(run: Run): EppPin {
+  const { eppVersion } = run.opts;
+  // Locally an EPP binary without a contract (CUSTOM_EPP) still reads the InferencePool: the local default's CRDs.
+  if (run.topology === 'kind') return resolveEppVersion(run.pins, eppVersion, 'kind').pin;
+  return resolveEppVersion(run.pins, eppVersion === CUSTOM_EPP ? undefined : eppVersion).pin;
+}
+
+/** The run's EPP by its versions.yaml name; the KV-events EPP replaces the pinned one when the run asks for it. */
+export function eppName(run: Run): string {
+  return run.opts.kvEventsEpp ? kvEventsEppKey(run.pins) : run.opts.eppVersion;
+}
+
+/** Where KV-event publishers connect, or null when the run's EPP consumes no KV events. */
+export function eppKvEventsEndpoint(run: Run): string | null {
+  // The GIE EPPs have no KV-event (ZeroMQ) subscriber; the KV-events EPP, and llm-d-router with its kv-events
+  // plugins, bind one.
+  return run.opts.kvEventsEpp || run.opts.eppPlugins === 'kv-events'
+    ? `tcp://${addressOf(run, epp, 'kvEvents')}`
+    : null;
+}
+
+function eppTracing(run: Run): EppTracing {
+  const { opts } = run;
+  return {
+    otlpEndpoint: opts.eppOtlpEndpoint ?? `http://${addressOf(run, jaeger, 'otlpGrpc')}`,
+    serviceName: opts.eppServiceName,
+    sampler: opts.eppSampler,
+    samplerArg: opts.eppSamplerArg,
+    resourceAttributes: opts.eppResourceAttributes,
+    faults: faultsOf(opts.faults, 'epp'),
+  };
+}
+
+const PLUGIN_CONFIG = 'epp-config.yaml';
+const TOKENIZER = 'tokenizer/tokenizer.json';
+
+/**
+ * The local EPP: its CRDs, its InferencePool and the model servers' Pods in the local API server first (there is
+ * no kubelet: the mocks are processes, the Pods only say where they are), then its plugin configuration, or the
+ * operator's mutated Pod in operator mode.
+ */
+async function localEpp(run: LocalRun, up: Outputs): Promise<EppConfig[]> {
+  const [api] = outputsOf(up, kubeApiserver);
+  const crds = await installEppCrds(api.kube, await moduleDir(eppPinOf(run).crds));
+  run.progress(`kube-apiserver ready; CRDs established: ${crds.join(', ')}`);
+  const modelPort = portsOf(run, mockVllm).http;
+  await api.kube.apply(
+    renderInferencePool({
+      namespace: run.namespace,
+      targetPorts: [modelPort],
+      eppPort: portsOf(run, epp).grpc,
+      modelServerApp: MODEL_SERVER_POD,
+    }),
+  );
+  for (const { pod, status } of renderModelServerPods(modelServers(run.opts), modelPort)) {
+    await api.kube.apply(pod);
+    await api.kube.applyStatus(status);
+  }
+  if (run.opts.operatorMode) return [await eppThroughOperator(run, api.kube, api.kubeconfig)];
+
+  const kvEvents = eppKvEventsEndpoint(run);
+  const kvEpp = run.tools.kvEventsEpp;
+  const files: ConfigFile[] = [];
+  let pluginConfig: string | undefined;
+  if (kvEpp) {
+    files.push({ path: TOKENIZER, content: JSON.stringify(wordLevelTokenizerJson()) });
+    pluginConfig = renderKvEventsEppConfig({
+      zmqEndpoint: kvEvents!,
+      model: run.opts.modelName,
+      tokenizerFile: join(run.runDir, TOKENIZER),
+      blockSize: KV_BLOCK_SIZE,
+      hashSeed: KV_HASH_SEED,
+    });
+  } else if (run.opts.eppPlugins) {
+    pluginConfig = run.opts.eppPlugins === 'pd' ? renderPdConfig() : renderKvEventsConfig(kvEvents!, KV_BLOCK_SIZE);
+    run.progress(`EPP plugin configuration ${run.opts.eppPlugins}: ${join(run.runDir, PLUGIN_CONFIG)}`);
+  }
+  if (pluginConfig) files.push({ path: PLUGIN_CONFIG, content: pluginConfig });
+  return [
+    {
+      kubeconfig: api.kubeconfig,
+      poolNamespace: run.namespace,
+      tracing: eppTracing(run),
+      // The KV-events EPP's chat-template module (Python, embedded) is imported at start-up from its source.
+      extraEnv: kvEpp ? { PYTHONPATH: kvEpp.pythonPath } : {},
+      extraArgs: pluginConfig ? [`--config-file=${join(run.runDir, PLUGIN_CONFIG)}`] : [],
+      files,
+    },
+  ];
+}
+
+export const epp: ComponentDeclaration<
+  EppConfig,
+  keyof EppPorts,
+  {
+    /** Its process (the agent's target). */
+    pid: number;
+    operator?: EppThroughOperator;
+  }
+> = {
   name: 'epp',
-  ports: ['grpc', 'health', 'metrics'],
+  ports: ['grpc', 'health', 'metrics', 'kvEvents'],
   command: binaryCommand('epp'),
+  configFiles: (c) => ('container' in c ? [] : (c.files ?? [])),
   args: eppCommandLine,
   env: eppEnvironment,
   readiness: (_, { ports }) => [
@@ -277,14 +427,39 @@ export const epp: ComponentDeclaration<EppConfig, keyof EppPorts> = {
       timeoutMs: 15000,
     },
   ],
+  outputs: (c, { process }) => ({
+    pid: process.pid!,
+    ...('container' in c && c.operator ? { operator: c.operator } : {}),
+  }),
   manifest: {
     template: 'epp.yaml',
-    ports: { grpc: 9002, health: 9003, metrics: 9090 },
+    // kvEvents: llm-d's port for it; the GIE image kind runs binds none.
+    ports: { grpc: 9002, health: 9003, metrics: 9090, kvEvents: 5557 },
     waitForDeployments: ['epp'],
-    values: (c, ports) => ({
+    values: (c, ports, run) => ({
       eppArgs: eppCommandLine(c, ports),
       eppEnv: Object.entries(eppEnvironment(c)).map(([name, value]) => ({ name, value })),
       eppHealthService: EXT_PROC_SERVICE,
+      eppImage: eppPinOf(run).image,
+      // The operator injects its Go eBPF sidecar into this pod, aimed at the EPP binary of the epp container.
+      eppPodAnnotations: eppPodAnnotations({
+        instrumentation: INSTRUMENTATION_NAME,
+        targetExe: run.opts.kind.goTargetExe ? eppPinOf(run).imageBinary : undefined,
+      }),
+      // Its Service, by which the others reach it (run.host).
+      eppService: epp.name,
     }),
+  },
+  wiring: {
+    // The API server it discovers the model servers through; the model servers, which it scrapes as soon as it
+    // sees their Pods; in operator mode the operator, whose webhook mutates its Pod.
+    after: ['kube-apiserver', 'mock-vllm', 'otel-operator'],
+    instances: (run, up) =>
+      run.topology === 'kind' ? [{ poolNamespace: run.namespace, tracing: eppTracing(run) }] : localEpp(run, up),
+    binary: (tools, c) => ('container' in c ? c.binary : (tools.kvEventsEpp?.binary ?? tools.epp)),
+    starting: (run, [c]) =>
+      'container' in c
+        ? `starting the EPP from the mutated pod (its env: ${Object.keys(c.container.env).join(', ')})`
+        : `starting the EPP (${eppName(run)})`,
   },
 };

@@ -39,4 +39,10 @@ export const etcd: ComponentDeclaration<Record<string, never>, keyof EtcdPorts, 
     },
   ],
   outputs: (_, { placement }) => ({ url: `http://127.0.0.1:${placement.ports.client}` }),
+  // Only locally: on kind the cluster has its own.
+  wiring: {
+    after: [],
+    instances: (run) => (run.topology === 'local' ? [{}] : []),
+    binary: (tools) => tools.etcd,
+  },
 };

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, readlinkSync, readSync, realpathSync } from 'node:fs';
-import { binaryCommand, type ComponentDeclaration } from './declaration';
-import { EPP_BSP_SCHEDULE_DELAY_MS } from './epp';
+import { ensureEbpfMounts } from '../runtime/ebpf-host';
+import { binaryCommand, outputsOf, type ComponentDeclaration, type LocalRun, type Outputs } from './declaration';
+import { epp, EPP_BSP_SCHEDULE_DELAY_MS, eppPinOf } from './epp';
 
 /** The agent's batch delay unless the sidecar's env sets one: the EPP's, so the flush horizon waits alike on both. */
 export const AGENT_BSP_SCHEDULE_DELAY_MS = EPP_BSP_SCHEDULE_DELAY_MS;
@@ -81,6 +82,28 @@ function logOf(file: string): string {
 }
 
 /**
+ * The agent on the EPP when the operator injected its sidecar and this machine can run it (else the EPP's outputs
+ * say why not): with the sidecar's env, OTEL_GO_AUTO_TARGET_EXE mapped from the image's path to the file the local
+ * EPP runs, the build of that very binary (the agent matches it against /proc/PID/exe).
+ */
+async function agentOnTheEpp(run: LocalRun, up: Outputs): Promise<GoAutoAgentConfig[]> {
+  const [target] = outputsOf(up, epp);
+  const op = target?.operator;
+  if (!op?.sidecarEnv || !run.tools.operatorMode?.agent) return [];
+  const exe = op.sidecarEnv.OTEL_GO_AUTO_TARGET_EXE;
+  const imageBinary = eppPinOf(run).imageBinary;
+  if (exe !== imageBinary) {
+    throw new Error(
+      `the sidecar targets ${exe}, which is not the binary of the EPP image (${imageBinary}); ` +
+        'the local EPP is the build of that binary, nothing else can be mapped',
+    );
+  }
+  const local = realpathSync(op.binary);
+  await ensureEbpfMounts(run.progress);
+  return [{ env: { ...op.sidecarEnv, OTEL_GO_AUTO_TARGET_EXE: local }, target: { pid: target.pid, binary: local } }];
+}
+
+/**
  * Our agent main with the environment of the operator's sidecar. The target must be the very file the EPP process
  * runs: the agent matches OTEL_GO_AUTO_TARGET_EXE against /proc/PID/exe, so a mismatch is refused before the start.
  */
@@ -130,4 +153,14 @@ export const goAutoAgent: ComponentDeclaration<
     probesOff: parseProbesOff(logOf(placement.logFile)),
     loadSeconds: Math.round(readyInMs / 1000),
   }),
+  wiring: {
+    after: ['epp'],
+    instances: (run, up) => (run.topology === 'local' ? agentOnTheEpp(run, up) : []),
+    binary: (tools) => tools.operatorMode?.agent,
+    starting: (_, [c]) =>
+      `starting the Go auto-instrumentation agent on the EPP (pid ${c.target.pid}, ${c.target.binary}); ` +
+      'waiting for its offset analysis',
+    ready: ([a]) =>
+      `agent loaded in ${a.loadSeconds}s; probes turned off: ${a.probesOff.length ? a.probesOff.join(' | ') : 'none'}`,
+  },
 };

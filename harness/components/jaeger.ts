@@ -81,6 +81,12 @@ export const jaeger: ComponentDeclaration<
     template: 'jaeger.yaml',
     ports: { otlpGrpc: 4317, otlpHttp: 4318, query: 16686, queryGrpc: 16685, health: 13133 },
     waitForDeployments: ['jaeger'],
-    values: (c, ports) => ({ jaegerConfig: configFile(c, ports).content }),
+    values: (c, ports, run) => ({ jaegerConfig: configFile(c, ports).content, jaegerImage: run.pins.jaeger.image }),
+  },
+  wiring: {
+    after: [],
+    instances: (run) => [{ listenAddress: run.listenAddress }],
+    binary: (tools) => tools.jaeger,
+    starting: (run) => `starting Jaeger ${run.pins.jaeger.release}`,
   },
 };

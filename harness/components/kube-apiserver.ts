@@ -3,7 +3,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { httpProbe } from '../runtime/readiness';
-import { binaryCommand, type ComponentDeclaration } from './declaration';
+import { binaryCommand, outputsOf, type ComponentDeclaration } from './declaration';
+import { etcd } from './etcd';
+import { KubeClient } from './kube-client';
 
 export interface ApiserverFiles {
   certDir: string;
@@ -66,6 +68,8 @@ export interface ApiserverAccess {
   token: string;
   caPem: string;
   kubeconfig: string;
+  /** A client of it as the admin, for the objects its users put there. */
+  kube: KubeClient;
 }
 
 const DIR = 'kube-apiserver';
@@ -141,6 +145,12 @@ export const kubeApiserver: ComponentDeclaration<KubeApiserverConfig, 'secure', 
     const caPem = readFileSync(servingCert(files), 'utf8');
     const kubeconfig = join(placement.runDir, DIR, 'kubeconfig');
     writeFileSync(kubeconfig, renderKubeconfig(server, caPem, token), { mode: 0o600 });
-    return { server, token, caPem, kubeconfig };
+    return { server, token, caPem, kubeconfig, kube: new KubeClient(server, token, caPem) };
+  },
+  // Only locally (the EPP's discovery source): on kind the cluster has its own.
+  wiring: {
+    after: ['etcd'],
+    instances: (run, up) => (run.topology === 'local' ? [{ etcdUrl: outputsOf(up, etcd)[0].url }] : []),
+    binary: (tools) => tools.kubeApiserver,
   },
 };

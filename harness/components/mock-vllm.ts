@@ -1,7 +1,14 @@
 import { join } from 'node:path';
+import type { RunOptions } from '../config/run-options';
+import { faultsOf } from '../faults/types';
 import { REPO_ROOT } from '../tools/versions';
 import { httpProbe } from '../runtime/readiness';
-import type { ComponentDeclaration } from './declaration';
+import { kvEventsContractFor, kvTopicEndpoint } from '../traces/contracts';
+import { addressOf, type ComponentDeclaration } from './declaration';
+import { eppKvEventsEndpoint, eppName, KV_BLOCK_SIZE, KV_HASH_SEED, MODEL_SERVER_POD, modelServerIp } from './epp';
+import { jaeger } from './jaeger';
+import { PD_ROLE_LABEL } from './llmd-plugins';
+import { MOCK_VLLM_SERVICE } from './service-names';
 
 export interface MockVllmLaunch {
   name: string;
@@ -66,8 +73,32 @@ export function mockVllmArgs(m: MockVllmLaunch): string[] {
   return [...mockVllmEntry(), ...mockVllmServerArgs(m, m.host)];
 }
 
+/** A model server of a local run as the EPP sees it: its Pod's name, IP and extra labels. */
+export interface ModelServer {
+  name: string;
+  ip: string;
+  labels?: Record<string, string>;
+}
+
+/**
+ * The model servers of a local run: one Pod each, on a loopback IP of its own and all on one port, as on kind.
+ * In an llm-d P/D run (--epp-plugins pd) the first is the prefill server, the others decode (llm-d.ai/role).
+ */
+export function modelServers(opts: RunOptions): ModelServer[] {
+  return Array.from({ length: opts.models }, (_, i) => ({
+    name: `mock-vllm-${i}`,
+    ip: modelServerIp(i),
+    ...(opts.eppPlugins === 'pd' ? { labels: { [PD_ROLE_LABEL]: i === 0 ? 'prefill' : 'decode' } } : {}),
+  }));
+}
+
 /** One mock vLLM server; its config without its port (that is its named port `http`). */
-export const mockVllm: ComponentDeclaration<Omit<MockVllmLaunch, 'port'>, 'http'> = {
+export const mockVllm: ComponentDeclaration<
+  Omit<MockVllmLaunch, 'port'>,
+  'http',
+  /** Its endpoint name and host:port, as the EPP names and addresses it. */
+  { name: string; address: string }
+> = {
   name: 'mock-vllm',
   instanceName: (m) => m.name,
   ports: ['http'],
@@ -85,6 +116,49 @@ export const mockVllm: ComponentDeclaration<Omit<MockVllmLaunch, 'port'>, 'http'
     template: 'mock-vllm.yaml',
     ports: { http: 8000 },
     waitForDeployments: ['mock-vllm'],
-    values: (m, ports) => ({ mockVllmArgs: mockVllmServerArgs({ ...m, port: ports.http }, m.host) }),
+    values: (m, ports, run) => ({
+      mockVllmArgs: mockVllmServerArgs({ ...m, port: ports.http }, m.host),
+      mockVllmImage: run.pins.kind.mockVllmImage,
+      models: run.opts.models,
+      modelServerApp: MODEL_SERVER_POD,
+    }),
+  },
+  outputs: (m, { placement }) => ({ name: m.name, address: `${m.host ?? '127.0.0.1'}:${placement.ports.http}` }),
+  wiring: {
+    after: [],
+    localHosts: (opts) => modelServers(opts).map((m) => m.ip),
+    instances: (run) => {
+      const common = {
+        model: run.opts.modelName,
+        otlpEndpoint: `http://${addressOf(run, jaeger, 'otlpGrpc')}`,
+        serviceName: MOCK_VLLM_SERVICE,
+        faults: faultsOf(run.opts.faults, 'mock-vllm'),
+      };
+      // One Deployment of `models` replicas; the kubelet expands $(POD_NAME) from the pod's env: each pod reports
+      // its own name.
+      if (run.topology === 'kind') return [{ name: '$(POD_NAME)', host: '0.0.0.0', ...common }];
+      const kvEvents = eppKvEventsEndpoint(run);
+      // The mocks publish their blocks as the KV-events EPP expects them (its contract: topic, layout, keys).
+      const contract = run.opts.kvEventsEpp ? kvEventsContractFor(eppName(run)) : undefined;
+      return modelServers(run.opts).map((m) => ({
+        name: m.name,
+        host: m.ip,
+        ...common,
+        ...(kvEvents && contract
+          ? {
+              kvEventsEndpoint: kvEvents,
+              kv: {
+                topicAddress: kvTopicEndpoint(contract, `${m.ip}:${run.ports[mockVllm.name].http}`),
+                tokenizer: 'words' as const,
+                hashing: contract.hashing,
+                hashSeed: KV_HASH_SEED,
+                layout: contract.layout,
+                blockSize: KV_BLOCK_SIZE,
+              },
+            }
+          : {}),
+      }));
+    },
+    starting: (run) => `starting ${run.opts.models} mock vLLM server(s)`,
   },
 };

@@ -1,8 +1,13 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunOptions } from '../config/run-options';
+import { agentTargetBinary } from '../tools/agent-target';
 import type { EppPin } from '../tools/versions';
-import { EXT_PROC_SERVICE, eppEnv } from './epp';
-import type { EnvVar } from './pod-env';
-import type { KubeObject } from './kube-client';
+import { addressOf, portsOf, type LocalRun, type Run } from './declaration';
+import { EXT_PROC_SERVICE, epp, eppArgs, eppEnv, eppPinOf, type EppConfig } from './epp';
+import { jaeger } from './jaeger';
+import { podContainers, resolveContainerEnv, type EnvVar, type PodRuntime } from './pod-env';
+import type { KubeClient, KubeObject } from './kube-client';
 import { CONTAINER_NAMES, GO_TARGET_EXE, INJECT_GO } from './operator';
 import { renderTemplate } from './templates';
 
@@ -11,6 +16,10 @@ export const GO_SIDECAR = 'opentelemetry-auto-instrumentation';
 export const EPP_CONTAINER = 'epp';
 /** The operator names the service after the workload: the Deployment on kind, the Pod locally. Both are "epp". */
 export const EPP_WORKLOAD = 'epp';
+/** Our Instrumentation's name, on both topologies. */
+export const INSTRUMENTATION_NAME = 'epp-go';
+/** What a kubelet would know of the EPP pod: everything runs on this machine's loopback. */
+export const LOCAL_POD_RUNTIME: PodRuntime = { podIP: '127.0.0.1', hostIP: '127.0.0.1', nodeName: 'epp-e2e-local' };
 
 /**
  * The seed guide's annotations, one definition for both topologies: Go injection from our Instrumentation, aimed
@@ -154,4 +163,73 @@ export function eppExporterProblems(env: Record<string, string>, jaeger: LocalIn
     problems.push('the EPP container has no OTEL_EXPORTER_OTLP_ENDPOINT: its exporter would try localhost:4317');
   }
   return problems;
+}
+
+/** Jaeger's OTLP receivers in this run, as our Instrumentation and the EPP container name them. */
+export function jaegerOtlp(run: Run): LocalInstrumentationEndpoints {
+  return {
+    otlpGrpc: `http://${addressOf(run, jaeger, 'otlpGrpc')}`,
+    otlpHttp: `http://${addressOf(run, jaeger, 'otlpHttp')}`,
+  };
+}
+
+/** Our Instrumentation in a local run (the operator's readiness probe dry-runs it; the EPP's Pod names it). */
+export function localInstrumentation(run: Run): KubeObject {
+  return renderLocalInstrumentation(run.opts, {
+    namespace: run.namespace,
+    name: INSTRUMENTATION_NAME,
+    ...jaegerOtlp(run),
+  });
+}
+
+/**
+ * The EPP through the operator, as a kubelet would run the mutated pod: the EPP process gets the `epp`
+ * container's env (fieldRef and $(VAR) resolved; the pod spec's, see eppContainerEnv), the agent (its own
+ * declaration) gets the sidecar's (the operator's injection). The harness adds only KUBECONFIG, standing in for the
+ * pod's service account. Runs once the operator is ready: its webhook sees the Instrumentation, then the Pod.
+ */
+export async function eppThroughOperator(run: LocalRun, kube: KubeClient, kubeconfig: string): Promise<EppConfig> {
+  const tools = run.tools.operatorMode;
+  if (!tools) throw new Error('operator mode without the operator tools');
+  const otlp = jaegerOtlp(run);
+  const ports = portsOf(run, epp);
+  await kube.apply(localInstrumentation(run));
+  const pod = await kube.apply(
+    renderEppPod({
+      namespace: run.namespace,
+      epp: eppPinOf(run),
+      args: eppArgs(ports),
+      env: eppContainerEnv(run.opts, otlp.otlpGrpc),
+      instrumentation: INSTRUMENTATION_NAME,
+      goTargetExe: run.opts.kind.goTargetExe,
+      ports,
+    }),
+  );
+  const mutated = join(run.runDir, 'epp-pod.mutated.json');
+  writeFileSync(mutated, JSON.stringify(pod, null, 2));
+  const env = resolveContainerEnv(pod, EPP_CONTAINER, LOCAL_POD_RUNTIME);
+  const problems = eppExporterProblems(env, otlp);
+  if (problems.length) {
+    throw new Error(
+      `the operator's environment for the EPP cannot export its spans:\n- ${problems.join('\n- ')}\n` +
+        `(mutated pod: ${mutated})`,
+    );
+  }
+  const container = podContainers(pod).find((c) => c.name === EPP_CONTAINER)!;
+  const hasSidecar = podContainers(pod).some((c) => c.name === GO_SIDECAR);
+  // Where the agent will analyse it, the EPP runs from its copy with uncompressed DWARF: the same program, its
+  // offset analysis ~10x faster (agentTargetBinary says why and how it is the same).
+  const binary = hasSidecar && tools.agent ? await agentTargetBinary(run.tools.epp, run.progress) : run.tools.epp;
+  const sidecarEnv = hasSidecar ? resolveContainerEnv(pod, GO_SIDECAR, LOCAL_POD_RUNTIME) : undefined;
+  const noAgentReason = !hasSidecar
+    ? `the operator injected no ${GO_SIDECAR} container`
+    : !tools.agent
+      ? `this machine cannot run the eBPF agent: ${tools.ebpf.reasons.join('; ')}`
+      : undefined;
+  return {
+    container: { args: container.args, env },
+    kubeconfig,
+    binary,
+    operator: { pod, eppEnv: env, sidecarEnv, binary, ...(noAgentReason ? { noAgentReason } : {}) },
+  };
 }

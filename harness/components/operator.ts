@@ -1,8 +1,10 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { binaryCommand, type ComponentDeclaration } from './declaration';
+import { binaryCommand, outputsOf, type ComponentDeclaration } from './declaration';
+import { kubeApiserver } from './kube-apiserver';
 import type { KubeClient, KubeObject } from './kube-client';
+import { localInstrumentation } from './operator-epp-pod';
 import { generateWebhookCerts } from './webhook-certs';
 
 /** Annotations of the operator's Go injection (internal/instrumentation/annotation.go). */
@@ -147,4 +149,27 @@ export const operator: ComponentDeclaration<
     },
   ],
   outputs: (c, { placement }) => ({ version: c.version, webhookUrl: `https://127.0.0.1:${placement.ports.webhook}` }),
+  // Local operator mode only: on kind the topology installs the operator's release manifest.
+  wiring: {
+    after: ['kube-apiserver'],
+    instances: (run, up) => {
+      if (run.topology !== 'local' || !run.opts.operatorMode) return [];
+      const tools = run.tools.operatorMode;
+      if (!tools) throw new Error('operator mode without the operator tools');
+      const [api] = outputsOf(up, kubeApiserver);
+      return [
+        {
+          version: run.opts.kind.operatorVersion,
+          moduleDir: tools.operatorDir,
+          kube: api.kube,
+          kubeconfig: api.kubeconfig,
+          goImage: tools.goImage,
+          probeInstrumentation: localInstrumentation(run),
+        },
+      ];
+    },
+    binary: (tools) => tools.operatorMode?.operator,
+    starting: (run) =>
+      `starting the OpenTelemetry Operator ${run.opts.kind.operatorVersion} (local manager, webhook on 127.0.0.1)`,
+  },
 };

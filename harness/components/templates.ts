@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from './kube-client';
 import { REPO_ROOT } from '../tools/versions';
@@ -59,6 +59,7 @@ export function renderTemplateText(template: string, text: string, values: Recor
   return docs;
 }
 
+/** A template of fixtures/manifests/ by its file name (or one elsewhere, by its absolute path: a test's own). */
 export function renderTemplate(file: string, values: Record<string, unknown>): KubeObject[] {
-  return renderTemplateText(file, readFileSync(join(MANIFESTS_DIR, file), 'utf8'), values);
+  return renderTemplateText(file, readFileSync(resolve(MANIFESTS_DIR, file), 'utf8'), values);
 }

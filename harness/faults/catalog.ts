@@ -29,7 +29,5 @@ export function parseFaultSpec(spec: string): { component: FaultComponent; fault
   return { component: component as FaultComponent, fault };
 }
 
-/** The faults of one component, out of a run's `component:fault` list. */
-export function faultsOf(faults: readonly { component: string; fault: string }[], component: FaultComponent): string[] {
-  return faults.filter((f) => f.component === component).map((f) => f.fault);
-}
+// In types.ts, which imports no component: the declarations read it.
+export { faultsOf } from './types';

@@ -27,3 +27,8 @@ export interface FaultSwitch extends FaultDefinition {
 export function faultId(f: { component: string; name?: string; fault?: string }): string {
   return `${f.component}:${f.name ?? f.fault}`;
 }
+
+/** The faults of one component, out of a run's `component:fault` list. */
+export function faultsOf(faults: readonly { component: string; fault: string }[], component: FaultComponent): string[] {
+  return faults.filter((f) => f.component === component).map((f) => f.fault);
+}

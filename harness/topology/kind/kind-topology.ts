@@ -7,7 +7,7 @@ import type { KubeObject } from '../../components/kube-client';
 import { REPO_ROOT, type Versions } from '../../tools/versions';
 import { waitReady, type Probe } from '../../runtime/readiness';
 import { createRunContext } from '../../runtime/run-context';
-import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
+import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../../components/service-names';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
 import type { ClusterApi, PodInfo } from './cluster-api';
 import { KIND_CONFIG, MOCK_VLLM_DOCKERFILE, type KindCli } from './kind-cli';

@@ -1,20 +1,20 @@
-import { faultsOf } from '../../faults/catalog';
 import type { RunOptions } from '../../config/run-options';
-import { manifestOf, type ComponentDeclaration } from '../../components/declaration';
-import { epp as eppDecl, renderInferencePool } from '../../components/epp';
+import { manifestOf, type AnyComponent, type KindRun } from '../../components/declaration';
+import { epp as eppDecl, MODEL_SERVER_POD, renderInferencePool } from '../../components/epp';
 import { envoy } from '../../components/envoy';
 import { jaeger } from '../../components/jaeger';
 import type { KubeObject } from '../../components/kube-client';
 import { mockVllm } from '../../components/mock-vllm';
-import { resolveEppVersion, selectPins, type Versions } from '../../tools/versions';
-import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../service-names';
+import { INSTRUMENTATION_NAME } from '../../components/operator-epp-pod';
+import { COMPONENTS } from '../../components/registry';
 import { renderTemplate } from '../../components/templates';
-import { eppPodAnnotations } from '../../components/operator-epp-pod';
+import { selectPins, type Versions } from '../../tools/versions';
 
+export { INSTRUMENTATION_NAME };
 export const KIND_NAMESPACE = 'epp-e2e';
-export const INSTRUMENTATION_NAME = 'epp-go';
-export const MODEL_SERVER_APP = 'mock-vllm';
-export const EPP_SERVICE = 'epp';
+export const MODEL_SERVER_APP = MODEL_SERVER_POD;
+/** The EPP's Service: the component's name, as every component's (KindRun.host). */
+export const EPP_SERVICE = eppDecl.name;
 
 const EPP_PORTS = manifestOf(eppDecl).ports;
 const JAEGER_PORTS = manifestOf(jaeger).ports;
@@ -47,118 +47,104 @@ function svc(name: string, namespace: string): string {
   return `${name}.${namespace}.svc.cluster.local`;
 }
 
-/**
- * Every object of the kind topology, in install order, from the run options: the same EPP flags, EPP OTEL
- * environment, Envoy bootstrap and Jaeger config as the local topology (one code path), with in-cluster
- * addresses. The Instrumentation CR goes in before the EPP so the operator's webhook sees it at pod creation.
- */
 /** A component's ports as its template names them: `{{ grpcPort }}` for its port `grpc`. */
 function portValues(ports: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name}Port`, port]));
 }
 
-/** A component's install step: its template, filled with the run's values and those its declaration gives. */
-function componentStep<C, P extends string, Out>(
-  decl: ComponentDeclaration<C, P, Out>,
-  config: C,
-  values: Record<string, unknown>,
-): ManifestStep {
-  const m = manifestOf(decl);
+/**
+ * A component's install step: its template, filled with the run's values and those its declaration gives for its
+ * instance in this run; none when it has no manifest or the run does not have it.
+ */
+function componentStep(c: AnyComponent, run: KindRun, values: Record<string, unknown>): ManifestStep | undefined {
+  if (!c.manifest) return undefined;
+  const configs = c.wiring.instances(run, {});
+  if (!Array.isArray(configs)) {
+    throw new Error(`${c.name}: its instances on kind must be known without running anything (a list, not a promise)`);
+  }
+  if (configs.length === 0) return undefined;
+  // More pods of one component are its template's replicas (the mock vLLMs: one Deployment).
+  if (configs.length > 1) throw new Error(`${c.name}: one config on kind, got ${configs.length}`);
+  const m = c.manifest;
   return {
-    name: decl.name,
-    objects: renderTemplate(m.template, { ...values, ...portValues(m.ports), ...m.values(config, m.ports) }),
+    name: c.name,
+    objects: renderTemplate(m.template, {
+      ...values,
+      ...portValues(m.ports),
+      ...m.values(configs[0] as never, m.ports, run),
+    }),
     waitForDeployments: m.waitForDeployments,
   };
 }
 
 /**
- * Every object of the kind topology, in install order, from the run options: the components' own args, env,
- * config files and ports from their declarations (the ones the local topology launches), with in-cluster
- * addresses. The Instrumentation CR goes in before the EPP so the operator's webhook sees it at pod creation.
+ * Every object of the kind topology, in install order, from the run options: the registered components with a
+ * manifest that this run has, in registry order, each from its declaration (the same args, env, config files
+ * and ports as the local topology launches, with in-cluster addresses), and between them the steps that are no
+ * component's: the namespace first, the Instrumentation CR after Jaeger (whose OTLP it names) and so before the
+ * EPP (the operator's webhook must see it at pod creation), the InferencePool after the model servers it selects.
  */
-export function renderKindManifests(opts: RunOptions, pins: Versions, namespace = KIND_NAMESPACE): ManifestStep[] {
-  const versions = selectPins(pins, opts);
-  const epp = resolveEppVersion(versions, opts.eppVersion, opts.topology).pin;
-  const jaegerHost = svc('jaeger', namespace);
+export function renderKindManifests(
+  opts: RunOptions,
+  pins: Versions,
+  namespace = KIND_NAMESPACE,
+  components: readonly AnyComponent[] = COMPONENTS,
+): ManifestStep[] {
+  const run: KindRun = {
+    topology: 'kind',
+    opts,
+    pins: selectPins(pins, opts),
+    namespace,
+    ports: Object.fromEntries(components.flatMap((c) => (c.manifest ? [[c.name, c.manifest.ports]] : []))),
+    host: (name) => svc(name, namespace),
+    listenAddress: '0.0.0.0',
+  };
   const values: Record<string, unknown> = {
     namespace,
     instrumentationName: INSTRUMENTATION_NAME,
-    instrumentationEndpoint: `http://${jaegerHost}:${KIND_PORTS.jaegerOtlpHttp}`,
+    instrumentationEndpoint: `http://${svc(jaeger.name, namespace)}:${KIND_PORTS.jaegerOtlpHttp}`,
     propagators: ['tracecontext', 'baggage'],
     samplerArg: opts.eppSamplerArg,
     resourceAttributes: opts.eppResourceAttributes,
     goInstrumentation: {},
-    jaegerImage: versions.jaeger.image,
-    modelServerApp: MODEL_SERVER_APP,
-    models: opts.models,
-    mockVllmImage: versions.kind.mockVllmImage,
-    eppService: EPP_SERVICE,
-    eppImage: epp.image,
-    eppPodAnnotations: eppPodAnnotations({
-      instrumentation: INSTRUMENTATION_NAME,
-      targetExe: opts.kind.goTargetExe ? epp.imageBinary : undefined,
-    }),
-    envoyImage: versions.envoy.image,
   };
-  const otlpGrpc = `http://${jaegerHost}:${KIND_PORTS.jaegerOtlpGrpc}`;
-  return [
-    { name: 'namespace', objects: renderTemplate('namespace.yaml', values), waitForDeployments: [] },
-    componentStep(jaeger, { listenAddress: '0.0.0.0' }, values),
-    { name: 'instrumentation', objects: renderTemplate('instrumentation.yaml', values), waitForDeployments: [] },
-    componentStep(
-      mockVllm,
-      {
-        // The kubelet expands $(POD_NAME) from the pod's env: each pod reports its own name.
-        name: '$(POD_NAME)',
-        host: '0.0.0.0',
-        model: opts.modelName,
-        otlpEndpoint: otlpGrpc,
-        serviceName: MOCK_VLLM_SERVICE,
-        faults: faultsOf(opts.faults, 'mock-vllm'),
-      },
-      values,
-    ),
+  const placed: { after: string; step: ManifestStep }[] = [
     {
-      name: 'inference-pool',
-      objects: [
-        renderInferencePool({
-          namespace,
-          targetPorts: [KIND_PORTS.model],
-          eppPort: KIND_PORTS.eppGrpc,
-          modelServerApp: MODEL_SERVER_APP,
-          eppService: EPP_SERVICE,
-        }),
-      ],
-      waitForDeployments: [],
+      after: jaeger.name,
+      step: {
+        name: 'instrumentation',
+        objects: renderTemplate('instrumentation.yaml', values),
+        waitForDeployments: [],
+      },
     },
-    componentStep(
-      eppDecl,
-      {
-        poolNamespace: namespace,
-        tracing: {
-          otlpEndpoint: opts.eppOtlpEndpoint ?? otlpGrpc,
-          serviceName: opts.eppServiceName,
-          sampler: opts.eppSampler,
-          samplerArg: opts.eppSamplerArg,
-          resourceAttributes: opts.eppResourceAttributes,
-          faults: faultsOf(opts.faults, 'epp'),
-        },
+    {
+      after: mockVllm.name,
+      step: {
+        name: 'inference-pool',
+        objects: [
+          renderInferencePool({
+            namespace,
+            targetPorts: [KIND_PORTS.model],
+            eppPort: KIND_PORTS.eppGrpc,
+            modelServerApp: MODEL_SERVER_APP,
+            eppService: EPP_SERVICE,
+          }),
+        ],
+        waitForDeployments: [],
       },
-      values,
-    ),
-    componentStep(
-      envoy,
-      {
-        eppGrpcPort: KIND_PORTS.eppGrpc,
-        otlpGrpcPort: KIND_PORTS.jaegerOtlpGrpc,
-        serviceName: ENVOY_SERVICE,
-        samplingPercent: 100,
-        listenAddress: '0.0.0.0',
-        eppHost: svc(EPP_SERVICE, namespace),
-        otlpHost: jaegerHost,
-        faults: faultsOf(opts.faults, 'envoy'),
-      },
-      values,
-    ),
+    },
   ];
+  const steps: ManifestStep[] = [
+    { name: 'namespace', objects: renderTemplate('namespace.yaml', values), waitForDeployments: [] },
+  ];
+  for (const c of components) {
+    const step = componentStep(c, run, values);
+    if (!step) continue;
+    steps.push(step, ...placed.filter((p) => p.after === c.name).map((p) => p.step));
+  }
+  const unplaced = placed.filter((p) => !steps.includes(p.step));
+  if (unplaced.length) {
+    throw new Error(`no component step to place ${unplaced.map((p) => `${p.step.name} after ${p.after}`).join(', ')}`);
+  }
+  return steps;
 }

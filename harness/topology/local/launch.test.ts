@@ -23,6 +23,7 @@ const greeter: ComponentDeclaration<{ greeting: string; exitAtOnce?: boolean }, 
     { what: 'greeter answers', probe: httpProbe(`http://127.0.0.1:${ports.http}/`), timeoutMs: 10000 },
   ],
   outputs: (_, { placement }) => ({ url: `http://127.0.0.1:${placement.ports.http}/` }),
+  wiring: { after: [], instances: () => [{ greeting: 'hello' }] },
 };
 
 describe('launchLocal', () => {

@@ -1,8 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { instanceNameOf, type ComponentDeclaration, type Placement, type Ports } from '../../components/declaration';
+import {
+  instanceNameOf,
+  type AnyComponent,
+  type ComponentDeclaration,
+  type LocalRun,
+  type Outputs,
+  type Placement,
+  type Ports,
+} from '../../components/declaration';
+import { afterProblems } from '../../components/registry';
 import type { ManagedProcess } from '../../runtime/managed-process';
-import { freePorts } from '../../runtime/ports';
+import { freePortOnAll, freePorts } from '../../runtime/ports';
 import { waitReady } from '../../runtime/readiness';
 import type { RunContext } from '../../runtime/run-context';
 
@@ -19,7 +28,20 @@ export interface LocalLaunch<P extends string> {
   ports: Ports<P>;
   /** The executable the tools step found (none for a component run by node itself). */
   binary?: string;
+  /** Once aborted (another component of the run failed) no process is started any more. */
+  signal?: AbortSignal;
 }
+
+/** What launchLocal reads of a declaration: all but its wiring (a launch by hand needs none). */
+export type LaunchableDeclaration<C, P extends string, Out> = Omit<ComponentDeclaration<C, P, Out>, 'wiring'>;
+
+/** launchLocal's shape: what launchAll starts each instance with (a test gives a fake one). */
+export type Launcher = <C, P extends string, Out>(
+  ctx: RunContext,
+  decl: LaunchableDeclaration<C, P, Out>,
+  config: C,
+  launch: LocalLaunch<P>,
+) => Promise<StartedComponent<P> & Out>;
 
 /**
  * Starts one component as a process of the run from its declaration: its config files and preparation first,
@@ -28,7 +50,7 @@ export interface LocalLaunch<P extends string> {
  */
 export async function launchLocal<C, P extends string, Out>(
   ctx: RunContext,
-  decl: ComponentDeclaration<C, P, Out>,
+  decl: LaunchableDeclaration<C, P, Out>,
   config: C,
   launch: LocalLaunch<P>,
 ): Promise<StartedComponent<P> & Out> {
@@ -44,6 +66,7 @@ export async function launchLocal<C, P extends string, Out>(
   const [command, ...leading] = decl.command(launch.binary);
   const fileAt = (path: string): string => join(ctx.runDir, path);
   const env = decl.env?.(config, ports, fileAt);
+  launch.signal?.throwIfAborted();
   const started = Date.now();
   const process = ctx.registry.start({
     name,
@@ -73,4 +96,104 @@ export async function freePortsFor<const D extends readonly { ports: readonly st
   return decls.map((d) => Object.fromEntries(d.ports.map((p) => [p, numbers[next++]]))) as {
     [K in keyof D]: Ports<D[K]['ports'][number]>;
   };
+}
+
+/**
+ * Every named port of every component, picked up front (a component's users know its ports before it is
+ * ready): free loopback ports, all distinct, in one go; a component whose instances listen on addresses of
+ * their own (`localHosts`) gets ports free on all of those.
+ */
+export async function pickPorts(
+  components: readonly AnyComponent[],
+  opts: LocalRun['opts'],
+): Promise<Record<string, Ports<string>>> {
+  const onLoopback = components.filter((c) => !c.wiring.localHosts);
+  const picked = await freePortsFor(...onLoopback);
+  const ports: Record<string, Ports<string>> = Object.fromEntries(onLoopback.map((c, i) => [c.name, picked[i]]));
+  for (const c of components.filter((x) => x.wiring.localHosts)) {
+    const hosts = c.wiring.localHosts!(opts);
+    const own: Record<string, number> = {};
+    for (const p of c.ports) {
+      let port = await freePortOnAll(hosts);
+      while (Object.values(own).includes(port)) port = await freePortOnAll(hosts);
+      own[p] = port;
+    }
+    ports[c.name] = own;
+  }
+  return ports;
+}
+
+/** What a local run is before its ports are picked: its options, pins, tools and namespace. */
+export type LocalRunBase = Pick<LocalRun, 'opts' | 'pins' | 'tools' | 'namespace'>;
+
+/**
+ * Starts every component of the run from its declaration's wiring: picks all their ports, then starts each as
+ * soon as the components its `after` names are ready (the others at once, in parallel), with the configs its
+ * `instances` gives for this run (none: not in this run) and the binary its `binary` picks, saying what it
+ * starts as it goes. Returns the run and every component's outputs by name. If one fails, nothing more is
+ * started and everything already started is stopped before the error is thrown.
+ */
+export async function launchAll(
+  ctx: RunContext,
+  components: readonly AnyComponent[],
+  base: LocalRunBase,
+  launch: Launcher = launchLocal,
+): Promise<{ run: LocalRun; up: Outputs }> {
+  const problems = afterProblems(components);
+  if (problems.length) throw new Error(`the components cannot be started in any order:\n- ${problems.join('\n- ')}`);
+  const run: LocalRun = {
+    ...base,
+    topology: 'local',
+    runId: ctx.runId,
+    runDir: ctx.runDir,
+    progress: ctx.progress,
+    ports: await pickPorts(components, base.opts),
+    host: () => '127.0.0.1',
+    listenAddress: '127.0.0.1',
+  };
+  const aborted = new AbortController();
+  const byName = new Map(components.map((c) => [c.name, c]));
+  const starts = new Map<string, Promise<readonly unknown[]>>();
+  const start = (c: AnyComponent): Promise<readonly unknown[]> => {
+    const known = starts.get(c.name);
+    if (known) return known;
+    const started = (async () => {
+      const up = Object.fromEntries(
+        await Promise.all(c.wiring.after.map(async (name) => [name, await start(byName.get(name)!)] as const)),
+      );
+      aborted.signal.throwIfAborted();
+      const configs = await c.wiring.instances(run, up);
+      if (configs.length === 0) return [];
+      const line = c.wiring.starting ? c.wiring.starting(run, configs) : `starting ${c.name}`;
+      if (line) run.progress(line);
+      const outputs = await Promise.all(
+        configs.map((config) =>
+          launch(ctx, c, config as never, {
+            ports: run.ports[c.name],
+            binary: c.wiring.binary?.(run.tools, config),
+            signal: aborted.signal,
+          }),
+        ),
+      );
+      const ready = c.wiring.ready?.(outputs);
+      if (ready) run.progress(ready);
+      return outputs;
+    })();
+    starts.set(c.name, started);
+    return started;
+  };
+  const all = components.map(start);
+  try {
+    const outputs = await Promise.all(all);
+    return { run, up: Object.fromEntries(components.map((c, i) => [c.name, outputs[i]])) };
+  } catch (err) {
+    ctx.progress(`start-up failed; stopping what was started (logs kept in ${ctx.logsDir})`);
+    aborted.abort();
+    await ctx.registry.stopAll();
+    // What was starting beside the failed one stops at once (its process is gone, or nothing more starts); a
+    // process that got started meanwhile is stopped now.
+    await Promise.allSettled(all);
+    await ctx.registry.stopAll();
+    throw err;
+  }
 }
