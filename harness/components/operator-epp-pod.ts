@@ -30,6 +30,37 @@ export function eppPodAnnotations(o: {
   };
 }
 
+/**
+ * A Pod to ask the API server about, not to run: `written` (the EPP pod, or the Deployment's pod template, as the
+ * user wrote it) under a name of its own, with `annotations` changed (null removes one). Sent as a server-side
+ * dry-run create, it goes through the operator's pod webhook (sideEffects: None) and is never stored: what came
+ * back is what the operator would have made of such a pod, without a second EPP or topology.
+ */
+export function admissionProbePod(
+  written: { metadata?: { [k: string]: unknown }; spec?: unknown },
+  namespace: string,
+  annotations: Record<string, string | null>,
+): KubeObject {
+  const meta = (written.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+  const changed: Record<string, string> = { ...(meta.annotations ?? {}) };
+  for (const [key, value] of Object.entries(annotations)) {
+    if (value === null) delete changed[key];
+    else changed[key] = value;
+  }
+  if (!written.spec) throw new Error('the EPP pod as written has no spec to ask the API server about');
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${EPP_WORKLOAD}-admission-probe`,
+      namespace,
+      labels: { ...(meta.labels ?? {}) },
+      annotations: changed,
+    },
+    spec: JSON.parse(JSON.stringify(written.spec)) as unknown,
+  };
+}
+
 export interface LocalInstrumentationEndpoints {
   /** Jaeger's OTLP/gRPC receiver: what the GIE EPP's exporter speaks. */
   otlpGrpc: string;

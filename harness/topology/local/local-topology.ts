@@ -36,7 +36,7 @@ import {
   LOCAL_INSTRUMENTATION,
   OPERATOR_NAMESPACE,
 } from './operator-mode';
-import { EPP_WORKLOAD } from '../../components/operator-epp-pod';
+import { admissionProbePod, EPP_WORKLOAD } from '../../components/operator-epp-pod';
 import { freePortsFor, launchLocal } from './launch';
 
 export { ENVOY_SERVICE, MOCK_VLLM_SERVICE };
@@ -54,6 +54,8 @@ class LocalTopology implements Topology {
     readonly endpoints: Endpoints,
     private readonly ctx: RunContext,
     private readonly kube: KubeClient,
+    /** Operator mode: the EPP Pod as the harness wrote it, before the operator's webhook. */
+    private readonly writtenEppPod?: KubeObject,
   ) {
     this.capabilities = new Set<Capability>([
       ...TOPOLOGY_CAPABILITIES.local,
@@ -71,6 +73,15 @@ class LocalTopology implements Topology {
     });
     if (!pod) throw new Error(`the EPP pod ${this.endpoints.operator.eppPod} is gone from the local API server`);
     return pod;
+  }
+
+  async admitEppPod(annotations: Record<string, string | null>): Promise<KubeObject> {
+    if (!this.endpoints.operator || !this.writtenEppPod) {
+      throw new Error('this local topology does not run the EPP through the operator');
+    }
+    return this.kube.dryRunCreate(
+      admissionProbePod(this.writtenEppPod, this.endpoints.operator.namespace, annotations),
+    );
   }
 
   async collectLogs(): Promise<Record<string, string>> {
@@ -227,6 +238,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       kvEnv.PYTHONPATH = kvEpp.pythonPath;
     }
     let operator: Endpoints['operator'];
+    let writtenEppPod: KubeObject | undefined;
     if (opTools) {
       const r = await startEppThroughOperator(ctx, {
         opts,
@@ -239,6 +251,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
         eppPorts,
         jaeger: { otlpGrpc: otlp.grpc, otlpHttp: otlp.http },
       });
+      writtenEppPod = r.written;
       operator = {
         version: opts.kind.operatorVersion,
         namespace: OPERATOR_NAMESPACE,
@@ -317,7 +330,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       ...(operator ? { operator } : {}),
     };
     writeFileSync(join(ctx.runDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
-    return new LocalTopology(endpoints, ctx, kube);
+    return new LocalTopology(endpoints, ctx, kube, writtenEppPod);
   } catch (err) {
     progress(`start-up failed; stopping what was started (logs kept in ${ctx.logsDir})`);
     await ctx.registry.stopAll();

@@ -68,6 +68,8 @@ export interface OperatorModeResult {
   epp: StartedComponent<'grpc' | 'health' | 'metrics'>;
   /** The EPP Pod as the operator's webhook left it. */
   pod: KubeObject;
+  /** The EPP Pod as the harness wrote it, before the webhook (what a dry run of a variant starts from). */
+  written: KubeObject;
   eppEnv: Record<string, string>;
   sidecarEnv?: Record<string, string>;
   agent?: StartedComponent<never> & { probesOff: string[]; loadSeconds: number };
@@ -119,17 +121,16 @@ export async function startEppThroughOperator(
     { ports: s.operatorPorts, binary: tools.operator },
   );
   await kube.apply(instrumentation);
-  const pod = await kube.apply(
-    renderEppPod({
-      namespace: OPERATOR_NAMESPACE,
-      epp: s.eppPin,
-      args: eppArgs(s.eppPorts),
-      env: eppContainerEnv(opts, s.jaeger.otlpGrpc),
-      instrumentation: LOCAL_INSTRUMENTATION,
-      goTargetExe: opts.kind.goTargetExe,
-      ports: s.eppPorts,
-    }),
-  );
+  const written = renderEppPod({
+    namespace: OPERATOR_NAMESPACE,
+    epp: s.eppPin,
+    args: eppArgs(s.eppPorts),
+    env: eppContainerEnv(opts, s.jaeger.otlpGrpc),
+    instrumentation: LOCAL_INSTRUMENTATION,
+    goTargetExe: opts.kind.goTargetExe,
+    ports: s.eppPorts,
+  });
+  const pod = await kube.apply(written);
   writeFileSync(join(ctx.runDir, 'epp-pod.mutated.json'), JSON.stringify(pod, null, 2));
   const eppEnv = resolveContainerEnv(pod, EPP_CONTAINER, LOCAL_POD_RUNTIME);
   const problems = eppExporterProblems(eppEnv, s.jaeger);
@@ -152,12 +153,14 @@ export async function startEppThroughOperator(
     { ports: s.eppPorts, binary: eppFile },
   );
 
-  if (!hasSidecar) return { epp, pod, eppEnv, noAgentReason: `the operator injected no ${GO_SIDECAR} container` };
+  if (!hasSidecar)
+    return { epp, pod, written, eppEnv, noAgentReason: `the operator injected no ${GO_SIDECAR} container` };
   const sidecarEnv = resolveContainerEnv(pod, GO_SIDECAR, LOCAL_POD_RUNTIME);
   if (!tools.agent) {
     return {
       epp,
       pod,
+      written,
       eppEnv,
       sidecarEnv,
       noAgentReason: `this machine cannot run the eBPF agent: ${tools.ebpf.reasons.join('; ')}`,
@@ -185,5 +188,5 @@ export async function startEppThroughOperator(
   ctx.progress(
     `agent loaded in ${agent.loadSeconds}s; probes turned off: ${agent.probesOff.length ? agent.probesOff.join(' | ') : 'none'}`,
   );
-  return { epp, pod, eppEnv, sidecarEnv, agent };
+  return { epp, pod, written, eppEnv, sidecarEnv, agent };
 }
