@@ -90,13 +90,11 @@ describe('the EPP through the operator (local)', () => {
       ports: { grpc: 9002, health: 9003, metrics: 9090 },
     });
     const probe = admissionProbePod(written, 'default', { [GO_TARGET_EXE]: null, extra: 'x' });
-    const annotations = (probe.metadata as { annotations: Record<string, string> }).annotations;
+    const annotations = probe.metadata.annotations as Record<string, string>;
     expect(probe.metadata.name).toBe('epp-admission-probe');
     expect(annotations[GO_TARGET_EXE]).toBeUndefined();
     expect(annotations).toMatchObject({ [INJECT_GO]: 'epp-go', extra: 'x' });
     expect(probe.spec).toEqual(written.spec);
-    expect((written.metadata as { annotations: Record<string, string> }).annotations[GO_TARGET_EXE]).toBe(
-      pin.imageBinary,
-    );
+    expect((written.metadata.annotations as Record<string, string>)[GO_TARGET_EXE]).toBe(pin.imageBinary);
   });
 });

@@ -170,7 +170,7 @@ describe('kind topology orchestration (fake API server)', () => {
     const topo = await t.start();
     try {
       const pod = await topo.admitEppPod!({ [GO_TARGET_EXE]: null });
-      const annotations = (pod.metadata as { annotations: Record<string, string> }).annotations;
+      const annotations = pod.metadata.annotations as Record<string, string>;
       expect(pod.metadata).toMatchObject({ name: 'epp-admission-probe', namespace: 'epp-e2e' });
       expect(annotations[GO_TARGET_EXE]).toBeUndefined();
       expect(annotations[INJECT_GO]).toBe('epp-go');
