@@ -37,9 +37,9 @@ interface StartedUp {
   env: NodeJS.ProcessEnv;
 }
 
-function startUp(): Promise<StartedUp> {
+function startUp(models: number): Promise<StartedUp> {
   const upEnv = { EPP_E2E_RUNS_DIR: mkdtempSync(join(tmpdir(), 'epp-e2e-cli-up-')) };
-  const child = spawnCli(['up', '--topology', 'local', '--models', '2', '--json'], upEnv);
+  const child = spawnCli(['up', '--topology', 'local', '--models', String(models), '--json'], upEnv);
   started.push(child);
   // Listen from the start: `up` may be gone before the test gets to ask.
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -101,8 +101,9 @@ if (!gate.applies) {
   let doctor: Promise<CliResult>;
   let kind: { machine: { EPP_E2E_CACHE: string; PATH: string }; result: Promise<CliResult> };
   beforeAll(() => {
-    // One `up` for each way it ends: `down`, Ctrl-C, kill -9. An `up` ends once, so each needs its own.
-    ups = { down: startUp(), ctrlC: startUp(), kill9: startUp() };
+    // One `up` for each way it ends: `down`, Ctrl-C, kill -9. An `up` ends once, so each needs its own. The first
+    // shows --models at work (two model servers, each on its own loopback address); the others need only one.
+    ups = { down: startUp(2), ctrlC: startUp(1), kill9: startUp(1) };
     inputErrors = INPUT_ERRORS.map(([args]) => runCli(args, env));
     help = Promise.all([runCli(['--help'], env), runCli(['run', '--help'], env)]);
     doctor = runCli(['doctor'], bareMachine());

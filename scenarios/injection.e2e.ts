@@ -7,11 +7,12 @@
 // Hybrid tracing (the seed guide's central claim) is measured, not assumed: do the EPP's own gateway.request spans
 // share the agent span's trace and descend from it? The EPP version's contract records the observed verdict
 // (harness/traces/contracts), and the scenario fails when reality differs either way.
-// Negative controls: a pod without otel-go-auto-target-exe gets nothing; the resource-attribute check run on the
-// mock vLLM's spans fails naming what is missing.
+// Negative controls: the EPP pod without otel-go-auto-target-exe, put to the same operator as a server-side dry run,
+// gets nothing; the resource-attribute check run on the mock vLLM's spans fails naming what is missing.
 import { processThroughEpp } from '../harness/drivers/extproc/client';
 import { newTraceparent, sendCompletion } from '../harness/drivers/openai';
 import { scenarioOptions } from '../harness/config/run-options-file';
+import { GO_TARGET_EXE } from '../harness/components/operator';
 import { EPP_CONTAINER, EPP_WORKLOAD } from '../harness/components/operator-epp-pod';
 import { ebpfSupport } from '../harness/runtime/ebpf-host';
 import { checkGoInjection, type ExpectedGoInjection } from '../harness/scenario/go-injection-check';
@@ -21,13 +22,7 @@ import {
   OPERATOR_RESOURCE_KEYS,
   parseResourceAttributes,
 } from '../harness/scenario/operator-resource-check';
-import {
-  applicability,
-  notApplicable,
-  startAhead,
-  useTopology,
-  type ScenarioEnv,
-} from '../harness/scenario/use-topology';
+import { applicability, notApplicable, useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
 import { testEvidence } from '../harness/report/test-evidence';
 import { KIND_NAMESPACE, KIND_PORTS, INSTRUMENTATION_NAME } from '../harness/topology/kind/manifests';
 import { loadVersions, resolveEppVersion } from '../harness/tools/versions';
@@ -89,17 +84,12 @@ function agentSpan(spans: Span[]): Span | undefined {
 }
 
 const gate = applicability(['operator-injection'], overrides);
-/** The negative control's pod: the same, without the otel-go-auto-target-exe annotation. */
-const withoutTargetExe = { ...overrides, goTargetExe: false };
 /** Only where this machine can run eBPF (root, BTF, bpf()); the operator checks run regardless. */
 const ebpf = onLocal ? ebpfSupport() : { ok: true, reasons: [] as string[] };
 
 if (!gate.applies) {
   notApplicable('operator injection', gate.reason);
 } else {
-  // The negative control's topology comes up alongside the first one (locally both are processes of their own): the
-  // file then waits for the slower of the two starts, not for both in turn.
-  const negativeControl = startAhead(withoutTargetExe);
   describe('operator injection', () => {
     const env = useTopology(overrides);
 
@@ -110,6 +100,20 @@ if (!gate.applies) {
       if (!pod) throw new Error('this topology cannot show the EPP pod');
       ev.note(`EPP pod ${pod.metadata.name}: ${JSON.stringify(pod.spec)}`);
       expect(checkGoInjection(pod, expected(s))).toEqual([]);
+    });
+
+    // The same pod without the otel-go-auto-target-exe annotation, put to the same operator as a server-side dry
+    // run: its webhook decides on it as on any pod, and nothing else has to start for it.
+    it('negative control: the EPP pod without otel-go-auto-target-exe gets nothing, and the check says so', async () => {
+      const s = env();
+      if (!s.topology.admitEppPod) throw new Error('this topology cannot put a pod to the API server');
+      const pod = await s.topology.admitEppPod({ [GO_TARGET_EXE]: null });
+      testEvidence().note(`admitted without ${GO_TARGET_EXE}: ${JSON.stringify(pod.spec)}`);
+      const problems = checkGoInjection(pod, expected(s));
+      process.stderr.write(`[epp-e2e] injection negative control: ${problems.join('; ')}\n`);
+      expect(problems).toEqual([
+        expect.stringMatching(/^no opentelemetry-auto-instrumentation container in pod epp-admission-probe /),
+      ]);
     });
 
     it(`resource attributes: the EPP's spans carry the operator's ${OPERATOR_RESOURCE_KEYS.join(', ')} and ours`, async () => {
@@ -274,18 +278,5 @@ if (!gate.applies) {
         });
       }
     }
-  });
-
-  describe('operator injection, negative control: no otel-go-auto-target-exe annotation', () => {
-    const env = useTopology(withoutTargetExe, negativeControl);
-
-    it('the check reports that nothing was injected', async () => {
-      const s = env();
-      const pod = await s.topology.eppPod?.();
-      if (!pod) throw new Error('this topology cannot show the EPP pod');
-      const problems = checkGoInjection(pod, expected(s));
-      process.stderr.write(`[epp-e2e] injection negative control: ${problems.join('; ')}\n`);
-      expect(problems).toEqual([expect.stringMatching(/^no opentelemetry-auto-instrumentation container in pod epp/)]);
-    });
   });
 }

@@ -1,4 +1,4 @@
-import { jestArgs, scenarioEnv, scenarioNames, scenarioWorkers } from './run-scenarios';
+import { jestArgs, scenarioEnv, scenarioNames, scenarioWorkers, sharesTopology } from './run-scenarios';
 
 describe('epp-e2e run', () => {
   it('knows the scenarios by file name', () => {
@@ -36,5 +36,12 @@ describe('epp-e2e run', () => {
       EPP_E2E_SHARE_TOPOLOGY: '1',
       JEST_JUNIT_OUTPUT_NAME: 'junit-e2e.xml',
     });
+  });
+
+  it('shares a topology only among two or more files: one file alone starts what it needs, nothing more', () => {
+    expect(sharesTopology([])).toBe(true);
+    expect(sharesTopology(['smoke', 'propagation'])).toBe(true);
+    expect(sharesTopology(['cli-lifecycle'])).toBe(false);
+    expect(scenarioEnv('/runs/run-1/options.json', false)).not.toHaveProperty('EPP_E2E_SHARE_TOPOLOGY');
   });
 });

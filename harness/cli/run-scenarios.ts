@@ -36,17 +36,26 @@ export function jestArgs(scenarios: string[], known = scenarioNames(), workers =
 }
 
 /**
- * The environment of the jest process: where the run's resolved options are (written once, here) and that the
+ * The environment of the jest process: where the run's resolved options are (written once, here) and whether the
  * scenario files share one topology where their options allow it. JUnit goes to reports/junit-e2e.xml (the unit
  * tests write junit-unit.xml) unless the caller names another file.
  */
-export function scenarioEnv(optionsFile: string): NodeJS.ProcessEnv {
+export function scenarioEnv(optionsFile: string, share = true): NodeJS.ProcessEnv {
   return {
     [OPTIONS_FILE_ENV]: optionsFile,
     // One topology for the scenario files whose options allow it (see harness/scenario/shared-topology.ts).
-    [SHARE_FLAG]: '1',
+    ...(share ? { [SHARE_FLAG]: '1' } : {}),
     JEST_JUNIT_OUTPUT_NAME: E2E_JUNIT,
   };
+}
+
+/**
+ * Whether a run of these scenarios (none named: all) shares a topology. One file gains nothing by it: it would use
+ * the shared topology instead of its own, or (a file with options of its own, or none at all, like cli-lifecycle)
+ * pay for a topology nothing uses, beside its own start.
+ */
+export function sharesTopology(scenarios: string[]): boolean {
+  return scenarios.length !== 1;
 }
 
 export const E2E_JUNIT = 'junit-e2e.xml';
@@ -59,7 +68,7 @@ export function runScenarios(opts: RunOptions, scenarios: string[], extraEnv: No
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...scenarioEnv(optionsFile), ...extraEnv },
+      env: { ...process.env, ...scenarioEnv(optionsFile, sharesTopology(scenarios)), ...extraEnv },
       stdio: 'inherit',
     });
     child.on('exit', (code) => {

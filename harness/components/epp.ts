@@ -287,6 +287,8 @@ export type EppConfig =
 export interface EppThroughOperator {
   /** The Pod as the operator's webhook left it. */
   pod: KubeObject;
+  /** The Pod as the harness wrote it, before the webhook (what a dry run of a variant starts from). */
+  written: KubeObject;
   /** The environment of its `epp` container, resolved as a kubelet would, and of the injected sidecar. */
   eppEnv: Record<string, string>;
   sidecarEnv?: Record<string, string>;

@@ -1,6 +1,8 @@
 import { resolveRunOptions } from '../config/run-options';
 import { loadVersions } from '../tools/versions';
+import { GO_TARGET_EXE, INJECT_GO } from './operator';
 import {
+  admissionProbePod,
   eppContainerEnv,
   eppExporterProblems,
   eppPodAnnotations,
@@ -74,5 +76,25 @@ describe('the EPP through the operator (local)', () => {
     expect(eppExporterProblems({ OTEL_TRACES_EXPORTER: 'otlp' }, jaeger)).toEqual([
       'the EPP container has no OTEL_EXPORTER_OTLP_ENDPOINT: its exporter would try localhost:4317',
     ]);
+  });
+
+  it('asks about a variant of the written pod under its own name, leaving the written pod as it was', () => {
+    const pin = loadVersions().epp.versions['gie-v1.5.0'];
+    const written = renderEppPod({
+      namespace: 'default',
+      epp: pin,
+      args: ['--grpc-port=9002'],
+      env: [],
+      instrumentation: 'epp-go',
+      goTargetExe: true,
+      ports: { grpc: 9002, health: 9003, metrics: 9090 },
+    });
+    const probe = admissionProbePod(written, 'default', { [GO_TARGET_EXE]: null, extra: 'x' });
+    const annotations = probe.metadata.annotations as Record<string, string>;
+    expect(probe.metadata.name).toBe('epp-admission-probe');
+    expect(annotations[GO_TARGET_EXE]).toBeUndefined();
+    expect(annotations).toMatchObject({ [INJECT_GO]: 'epp-go', extra: 'x' });
+    expect(probe.spec).toEqual(written.spec);
+    expect((written.metadata.annotations as Record<string, string>)[GO_TARGET_EXE]).toBe(pin.imageBinary);
   });
 });

@@ -39,6 +39,37 @@ export function eppPodAnnotations(o: {
   };
 }
 
+/**
+ * A Pod to ask the API server about, not to run: `written` (the EPP pod, or the Deployment's pod template, as the
+ * user wrote it) under a name of its own, with `annotations` changed (null removes one). Sent as a server-side
+ * dry-run create, it goes through the operator's pod webhook (sideEffects: None) and is never stored: what came
+ * back is what the operator would have made of such a pod, without a second EPP or topology.
+ */
+export function admissionProbePod(
+  written: { metadata?: { [k: string]: unknown }; spec?: unknown },
+  namespace: string,
+  annotations: Record<string, string | null>,
+): KubeObject {
+  const meta = (written.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+  const changed: Record<string, string> = { ...(meta.annotations ?? {}) };
+  for (const [key, value] of Object.entries(annotations)) {
+    if (value === null) delete changed[key];
+    else changed[key] = value;
+  }
+  if (!written.spec) throw new Error('the EPP pod as written has no spec to ask the API server about');
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${EPP_WORKLOAD}-admission-probe`,
+      namespace,
+      labels: { ...(meta.labels ?? {}) },
+      annotations: changed,
+    },
+    spec: JSON.parse(JSON.stringify(written.spec)) as unknown,
+  };
+}
+
 export interface LocalInstrumentationEndpoints {
   /** Jaeger's OTLP/gRPC receiver: what the GIE EPP's exporter speaks. */
   otlpGrpc: string;
@@ -194,17 +225,16 @@ export async function eppThroughOperator(run: LocalRun, kube: KubeClient, kubeco
   const otlp = jaegerOtlp(run);
   const ports = portsOf(run, epp);
   await kube.apply(localInstrumentation(run));
-  const pod = await kube.apply(
-    renderEppPod({
-      namespace: run.namespace,
-      epp: eppPinOf(run),
-      args: eppArgs(ports),
-      env: eppContainerEnv(run.opts, otlp.otlpGrpc),
-      instrumentation: INSTRUMENTATION_NAME,
-      goTargetExe: run.opts.kind.goTargetExe,
-      ports,
-    }),
-  );
+  const written = renderEppPod({
+    namespace: run.namespace,
+    epp: eppPinOf(run),
+    args: eppArgs(ports),
+    env: eppContainerEnv(run.opts, otlp.otlpGrpc),
+    instrumentation: INSTRUMENTATION_NAME,
+    goTargetExe: run.opts.kind.goTargetExe,
+    ports,
+  });
+  const pod = await kube.apply(written);
   const mutated = join(run.runDir, 'epp-pod.mutated.json');
   writeFileSync(mutated, JSON.stringify(pod, null, 2));
   const env = resolveContainerEnv(pod, EPP_CONTAINER, LOCAL_POD_RUNTIME);
@@ -230,6 +260,6 @@ export async function eppThroughOperator(run: LocalRun, kube: KubeClient, kubeco
     container: { args: container.args, env },
     kubeconfig,
     binary,
-    operator: { pod, eppEnv: env, sidecarEnv, binary, ...(noAgentReason ? { noAgentReason } : {}) },
+    operator: { pod, written, eppEnv: env, sidecarEnv, binary, ...(noAgentReason ? { noAgentReason } : {}) },
   };
 }

@@ -25,11 +25,6 @@ const progress = (m: string): void => {
   process.stderr.write(`[epp-e2e] ${m}\n`);
 };
 
-/** A topology a later describe of the file will use, started when the file starts (startAhead). */
-export interface AheadStart {
-  take(): Promise<Topology>;
-}
-
 /**
  * Whether a file with these options uses the run's shared topology: the run shares one (the global setup starts it
  * with the run's options) and the file's options allow it (canShare).
@@ -40,43 +35,13 @@ function usesSharedTopology(options: RunOptions): boolean {
 }
 
 /**
- * Starts a topology for a later describe of the file when the file starts (its first beforeAll; call this at the
- * file's top level), so it comes up while the describes before it run instead of after them. Pass it to that
- * describe's useTopology, with the same overrides. Local only, and only a topology of the file's own: local
- * topologies are processes on ports of their own, while kind ones are namespaces of the run's one cluster, which the
- * file's describes use in turn. Undefined where it does not apply; useTopology then starts as usual. Stopped by
- * the describe that takes it, or at the end of the file if none did.
- */
-export function startAhead(overrides: RawOptions = {}): AheadStart | undefined {
-  const options = scenarioOptions(overrides);
-  if (options.topology !== 'local' || usesSharedTopology(options)) return undefined;
-  let started: Promise<Topology> | undefined;
-  let taken = false;
-  beforeAll(() => {
-    started = startTopology(options, progress);
-    // Its failure is reported by the describe that takes it (or by nothing, when no test wants it any more).
-    started.catch(() => undefined);
-  });
-  afterAll(async () => {
-    if (!taken) await (await started?.catch(() => undefined))?.stop();
-  });
-  return {
-    take: () => {
-      taken = true;
-      if (!started) throw new Error('startAhead was not called at the top level of the file');
-      return started;
-    },
-  };
-}
-
-/**
  * Starts one topology for the scenarios of a file (beforeAll) and stops it (afterAll), also when a test fails.
  * The run options come from the run's options file (written once by the CLI or the global setup) with the
  * file's overrides.
  * When the run shares a topology (`make e2e`, `epp-e2e run`) and the file's options allow it, the file uses
- * that one instead of starting its own; given one started ahead (startAhead), it uses that.
+ * that one instead of starting its own.
  */
-export function useTopology(overrides: RawOptions = {}, ahead?: AheadStart): () => ScenarioEnv {
+export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
   let env: ScenarioEnv | undefined;
   let release: (() => void) | undefined;
   beforeAll(async () => {
@@ -88,7 +53,7 @@ export function useTopology(overrides: RawOptions = {}, ahead?: AheadStart): () 
       progress(`using the run's shared ${shared.endpoints.topology} topology (${shared.endpoints.runDir})`);
       topology = new SharedTopologyView(shared);
     } else {
-      topology = await (ahead ? ahead.take() : startTopology(options, progress));
+      topology = await startTopology(options, progress);
     }
     const { jaegerQuery, jaegerUi, runDir } = topology.endpoints;
     const jaeger = new JaegerClient(jaegerQuery, jaegerUi, () => deathReport(runDir));

@@ -82,4 +82,9 @@ export interface Topology {
   stop(): Promise<void>;
   /** The EPP's Pod as the API server has it (kind: after the operator's webhook mutated it). */
   eppPod?(): Promise<import('../components/kube-client').KubeObject>;
+  /**
+   * The EPP pod as the API server would admit it now, written as this run's but with these annotation changes (null
+   * removes one): a server-side dry run, so the operator's webhook mutates it and nothing is stored or started.
+   */
+  admitEppPod?(annotations: Record<string, string | null>): Promise<import('../components/kube-client').KubeObject>;
 }

@@ -148,7 +148,7 @@ describe('ext_proc driver over HTTP/2', () => {
     });
     try {
       await expect(processThroughEpp(epp.target, { body: 'x', upstream: 'forward', timeoutMs: 50 })).rejects.toThrow(
-        'ext_proc: no the response to the request headers within 50 ms (received 0 messages)',
+        'ext_proc: waited 50 ms for the response to the request headers; nothing came (received 0 messages)',
       );
       await closed;
     } finally {

@@ -126,7 +126,9 @@ export class ExtProcStream {
     while (this.queue.length === 0 && !this.outcome) {
       const left = deadline - Date.now();
       if (left <= 0)
-        throw new Error(`ext_proc: no ${what} within ${timeoutMs} ms (received ${this.all.length} messages)`);
+        throw new Error(
+          `ext_proc: waited ${timeoutMs} ms for ${what}; nothing came (received ${this.all.length} messages)`,
+        );
       await this.wait(left);
     }
     const m = this.queue.shift();

@@ -1,5 +1,5 @@
 /**
- * ext_proc v3 messages as plain objects (proto-loader with keepCase), built the way Envoy builds them and read
+ * ext_proc v3 messages as plain objects (protobufjs objects, field names as in the .proto), built the way Envoy builds them and read
  * the way Envoy reads them. Header values go in `raw_value`, as Envoy sends them: the EPP reads some headers
  * (e.g. content-type for streaming detection) from raw_value only.
  */
@@ -79,7 +79,7 @@ export function streamedBody(
   return undefined;
 }
 
-/** google.protobuf.Struct (as proto-loader decodes it) to plain JSON. */
+/** google.protobuf.Struct (as the codec in proto.ts decodes it) to plain JSON. */
 export function structToJson(s: any): unknown {
   if (!s || typeof s !== 'object') return s;
   if ('fields' in s) return Object.fromEntries(Object.entries(s.fields ?? {}).map(([k, v]) => [k, structToJson(v)]));

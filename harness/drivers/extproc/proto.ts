@@ -67,7 +67,7 @@ export function extProcCodec(): ExtProcCodec {
   const root = loadExtProcRoot();
   const request = root.lookupType('envoy.service.ext_proc.v3.ProcessingRequest');
   const response = root.lookupType('envoy.service.ext_proc.v3.ProcessingResponse');
-  // The objects proto-loader produced for the driver before (keepCase is in the loaded names): unset fields absent,
+  // Plain objects with the .proto field names (keepCase is in the loaded names): unset fields absent,
   // oneof names present, 64-bit integers as strings, enums as numbers, bytes as Buffers.
   const toObject: protobuf.IConversionOptions = { longs: String, enums: Number, defaults: false, oneofs: true };
   codec = {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveRunOptions, type RawOptions } from '../../config/run-options';
 import type { KubeObject } from '../../components/kube-client';
+import { GO_TARGET_EXE, INJECT_GO } from '../../components/operator';
 import { loadVersions } from '../../tools/versions';
 import { FakeCluster, FakeKindCli } from './fake-cluster';
 import { startKindTopology, type KindDeps } from './kind-topology';
@@ -162,6 +163,22 @@ describe('kind topology orchestration (fake API server)', () => {
     // Stopping closes every forward and deletes the cluster this run created.
     await expect(readSocket(topo.endpoints.extProc)).rejects.toThrow(/ECONNREFUSED/);
     expect(t.kind.calls.at(-1)).toBe(`kind delete cluster ${versions.kind.clusterName}`);
+  });
+
+  it("puts a variant of the EPP Deployment's pod to the API server as a dry run (the injection negative control)", async () => {
+    const t = setup();
+    const topo = await t.start();
+    try {
+      const pod = await topo.admitEppPod!({ [GO_TARGET_EXE]: null });
+      const annotations = pod.metadata.annotations as Record<string, string>;
+      expect(pod.metadata).toMatchObject({ name: 'epp-admission-probe', namespace: 'epp-e2e' });
+      expect(annotations[GO_TARGET_EXE]).toBeUndefined();
+      expect(annotations[INJECT_GO]).toBe('epp-go');
+      expect(t.cluster.calls).toContain('dry-run Pod epp-e2e/epp-admission-probe');
+      expect(t.cluster.calls).not.toContain('apply Pod epp-e2e/epp-admission-probe');
+    } finally {
+      await topo.stop();
+    }
   });
 
   it('without Docker, says so and how to run the local topology, and creates nothing', async () => {

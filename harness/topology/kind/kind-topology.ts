@@ -11,7 +11,15 @@ import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../../components/service-names
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
 import type { ClusterApi, PodInfo } from './cluster-api';
 import { KIND_CONFIG, MOCK_VLLM_DOCKERFILE, type KindCli } from './kind-cli';
-import { INSTRUMENTATION_NAME, KIND_NAMESPACE, KIND_PORTS, MODEL_SERVER_APP, renderKindManifests } from './manifests';
+import {
+  EPP_SERVICE,
+  INSTRUMENTATION_NAME,
+  KIND_NAMESPACE,
+  KIND_PORTS,
+  MODEL_SERVER_APP,
+  renderKindManifests,
+} from './manifests';
+import { admissionProbePod } from '../../components/operator-epp-pod';
 import { PortForwards } from './port-forwards';
 import {
   CERT_MANAGER_DEPLOYMENTS,
@@ -233,6 +241,18 @@ class KindTopology implements Topology {
 
   async eppPod(): Promise<KubeObject> {
     return (await onePod(this.api, 'epp')).raw;
+  }
+
+  async admitEppPod(annotations: Record<string, string | null>): Promise<KubeObject> {
+    // The pod as written is the EPP Deployment's template: the webhook mutates pods, not the Deployment.
+    const deployment = await this.api.get({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: EPP_SERVICE, namespace: KIND_NAMESPACE },
+    });
+    const template = (deployment?.spec as { template?: Parameters<typeof admissionProbePod>[0] } | undefined)?.template;
+    if (!template) throw new Error(`no Deployment ${EPP_SERVICE} with a pod template in ${KIND_NAMESPACE}`);
+    return this.api.apply(admissionProbePod(template, KIND_NAMESPACE, annotations), { dryRun: true });
   }
 }
 

@@ -9,7 +9,7 @@ import { jaeger } from '../../components/jaeger';
 import { kubeApiserver } from '../../components/kube-apiserver';
 import type { KubeClient, KubeObject } from '../../components/kube-client';
 import { mockVllm } from '../../components/mock-vllm';
-import { EPP_WORKLOAD, INSTRUMENTATION_NAME, jaegerOtlp } from '../../components/operator-epp-pod';
+import { admissionProbePod, EPP_WORKLOAD, INSTRUMENTATION_NAME, jaegerOtlp } from '../../components/operator-epp-pod';
 import { COMPONENTS } from '../../components/registry';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../../components/service-names';
 import { createRunContext, type RunContext } from '../../runtime/run-context';
@@ -31,6 +31,8 @@ class LocalTopology implements Topology {
     readonly endpoints: Endpoints,
     private readonly ctx: RunContext,
     private readonly kube: KubeClient,
+    /** Operator mode: the EPP Pod as the harness wrote it, before the operator's webhook. */
+    private readonly writtenEppPod?: KubeObject,
   ) {
     this.capabilities = new Set<Capability>([
       ...TOPOLOGY_CAPABILITIES.local,
@@ -48,6 +50,15 @@ class LocalTopology implements Topology {
     });
     if (!pod) throw new Error(`the EPP pod ${this.endpoints.operator.eppPod} is gone from the local API server`);
     return pod;
+  }
+
+  async admitEppPod(annotations: Record<string, string | null>): Promise<KubeObject> {
+    if (!this.endpoints.operator || !this.writtenEppPod) {
+      throw new Error('this local topology does not run the EPP through the operator');
+    }
+    return this.kube.dryRunCreate(
+      admissionProbePod(this.writtenEppPod, this.endpoints.operator.namespace, annotations),
+    );
   }
 
   async collectLogs(): Promise<Record<string, string>> {
@@ -134,7 +145,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       ...(operator ? { operator } : {}),
     };
     writeFileSync(join(ctx.runDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
-    return new LocalTopology(endpoints, ctx, api.kube);
+    return new LocalTopology(endpoints, ctx, api.kube, op?.written);
   } catch (err) {
     progress(`start-up failed; stopping what was started (logs kept in ${ctx.logsDir})`);
     await ctx.registry.stopAll();
