@@ -96,8 +96,8 @@ export type Outputs = Readonly<Record<string, readonly unknown[]>>;
  */
 export interface Wiring<C, Out = unknown> {
   /**
-   * Components whose outputs it needs before it starts (by name; registry.test.ts checks they exist and make no
-   * cycle). Every other component starts at once, beside it: another component's ports are known up front.
+   * Components whose outputs (or readiness) it needs before it starts, by name: registry.test.ts checks they are
+   * registered before it, with no cycle. Every other starts at once, beside it: all ports are known up front.
    */
   after: readonly string[];
   /**
