@@ -150,6 +150,11 @@ export interface ComponentDeclaration<C, P extends string = never, Out = object>
    */
   env?: (config: C, ports: Ports<P>, fileAt: FileLocator) => Record<string, string>;
   configFiles?: (config: C, ports: Ports<P>) => ConfigFile[];
+  /**
+   * Working data it writes under the run's folder that says nothing once it has exited (etcd's data: 120 MB of
+   * preallocated WAL per run), relative to the run's folder: removed when the process exits. Its log stays.
+   */
+  scratch?: readonly string[];
   /** Work before the process starts that is not a config file: keys, objects it needs in the API server. */
   prepare?: (config: C, at: Placement<P>) => Promise<void> | void;
   /** In order; each must pass before the next is tried. */

@@ -23,12 +23,13 @@ export function etcdArgs(dataDir: string, ports: EtcdPorts): string[] {
   ];
 }
 
-/** A throw-away single-member etcd; its data lives in the run's folder. */
+/** A throw-away single-member etcd; its data lives in the run's folder until it exits. */
 export const etcd: ComponentDeclaration<Record<string, never>, keyof EtcdPorts, { url: string }> = {
   name: 'etcd',
   ports: ['client', 'peer'],
   command: binaryCommand('etcd'),
   args: (_, ports, fileAt) => etcdArgs(fileAt('etcd'), ports),
+  scratch: ['etcd'],
   readiness: (_, { ports }) => [
     {
       what: 'etcd /health',

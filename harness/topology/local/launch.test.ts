@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ComponentDeclaration } from '../../components/declaration';
@@ -54,6 +54,15 @@ describe('launchLocal', () => {
     await expect(launchLocal(ctx, greeter, { greeting: 'x', exitAtOnce: true }, { ports })).rejects.toThrow(
       /greeter answers: greeter exited with code 3 before it was ready/,
     );
+  });
+
+  it('removes its scratch data once it has exited, and keeps its log', async () => {
+    const [ports] = await freePortsFor(greeter);
+    const started = await launchLocal(ctx, { ...greeter, scratch: ['greeter'] }, { greeting: 'hello' }, { ports });
+    expect(existsSync(join(ctx.runDir, 'greeter', 'greeting.txt'))).toBe(true);
+    await started.stop();
+    expect(existsSync(join(ctx.runDir, 'greeter'))).toBe(false);
+    expect(existsSync(started.process.spec.logFile)).toBe(true);
   });
 
   it('gives every named port of every component its own port', async () => {
