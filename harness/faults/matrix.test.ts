@@ -70,6 +70,24 @@ describe('judging one owner', () => {
     expect(v.message).toBe('timed out after 20.0s ... last reason: no span yet');
   });
 
+  it("an owner's ^ anchors at the message itself, after the error's class name jest puts before it", () => {
+    const v = judgeOwner(
+      { scenario: 'smoke', says: /^trace complete; no span of service mock-vllm\b/ },
+      run([
+        {
+          scenario: 'smoke',
+          failed: true,
+          failures: ['TraceAbsentError: trace complete; no span of service mock-vllm (the trace has spans of: envoy)'],
+        },
+      ]),
+    );
+    expect(v).toEqual({
+      scenario: 'smoke',
+      caught: true,
+      message: 'trace complete; no span of service mock-vllm (the trace has spans of: envoy)',
+    });
+  });
+
   it('missed: passed with the fault on', () => {
     expect(judgeOwner(fault.owners[0], run([{ scenario: 'smoke', failed: false, failures: [] }]))).toEqual({
       scenario: 'smoke',

@@ -57,14 +57,17 @@ export function judgeOwner(owner: FaultOwner, run: FaultRun): OwnerVerdict {
   const verdict = (caught: boolean, message: string): OwnerVerdict => ({ scenario: owner.scenario, caught, message });
   if (!outcome) return verdict(false, `scenario ${owner.scenario} did not run (see ${run.log})`);
   if (!outcome.failed) return verdict(false, `scenario ${owner.scenario} passed with the fault on`);
-  const hit = outcome.failures.find((m) => owner.says.test(m.replace(ANSI, '')));
+  // What the test threw, as it said it: without colours and without the `TraceAbsentError: ` jest puts before it,
+  // so that an owner's `^` anchors at the message's own first word.
+  const said = (m: string): string => m.replace(ANSI, '').replace(/^\s*(\w*Error): /, '');
+  const hit = outcome.failures.map(said).find((m) => owner.says.test(m));
   if (!hit) {
     return verdict(
       false,
       `scenario ${owner.scenario} failed, but not saying ${owner.says}: ${firstLine(outcome.failures[0] ?? '(no message)')}`,
     );
   }
-  const clean = hit.replace(ANSI, '');
+  const clean = hit;
   const first = firstLine(clean);
   // What the owner promised to say, where the first line does not already say it.
   const m = owner.says.exec(clean)!;
