@@ -73,6 +73,27 @@ describe('native prerequisites of the KV-events EPP', () => {
     expect(prereqs.find((p) => p.id === 'python3-config')?.found).toBe(false);
   });
 
+  it('tells rustup without a default toolchain from no cargo at all, and says how to fix each', async () => {
+    const noToolchain: CommandRunner = async (cmd, args) => {
+      if (cmd === 'cargo') {
+        throw Object.assign(new Error('cargo --version exited with 1'), {
+          output:
+            "error: rustup could not choose a version of cargo to run, because one wasn't specified explicitly, and no default is configured.",
+        });
+      }
+      return machine(everything).run(cmd, args);
+    };
+    const [, , cargo] = await checkNativePrereqs(noToolchain, packages);
+    expect(cargo).toMatchObject({
+      found: false,
+      detail: '`cargo --version` failed: rustup is installed but has no default toolchain',
+      fix: expect.stringContaining('rustup default stable'),
+    });
+    const noCargo = Object.fromEntries(Object.entries(everything).filter(([line]) => !line.startsWith('cargo')));
+    const [, , none] = await checkNativePrereqs(machine(noCargo).run, packages);
+    expect(none).toMatchObject({ found: false, fix: expect.stringContaining('https://rustup.rs') });
+  });
+
   it('leaves out what is not needed, e.g. cargo once libtokenizers is built', () => {
     const cargoMissing: NativePrereq[] = [
       { id: 'libzmq', name: 'libzmq', found: true, detail: '', fix: '' },

@@ -77,13 +77,28 @@ export async function checkNativePrereqs(run: CommandRunner, debianPackages: str
       '`apt-get install -y python3-dev`, or a pyenv/python.org build',
   });
 
-  const cargo = await output(run, 'cargo', ['--version']);
+  let cargo: string | undefined;
+  let cargoError = '';
+  try {
+    cargo = (await run('cargo', ['--version'])).trim();
+  } catch (err) {
+    cargoError = `${(err as Error).message}\n${(err as { output?: string }).output ?? ''}`;
+  }
+  // rustup's `cargo` with no toolchain for this user (none installed, or RUSTUP_HOME/HOME pointing elsewhere)
+  // fails differently from no cargo at all, and wants another fix.
+  const noToolchain = /no default is configured|could not choose a version of cargo/.test(cargoError);
   prereqs.push({
     id: 'cargo',
     name: 'cargo (Rust)',
     found: cargo !== undefined,
-    detail: cargo ? cargo.split('\n')[0] : '`cargo --version` failed: no Rust toolchain',
-    fix: 'install Rust with rustup (https://rustup.rs), then make sure ~/.cargo/bin is on PATH',
+    detail: cargo
+      ? cargo.split('\n')[0]
+      : noToolchain
+        ? '`cargo --version` failed: rustup is installed but has no default toolchain'
+        : '`cargo --version` failed: no Rust toolchain',
+    fix: noToolchain
+      ? '`rustup default stable` (or point RUSTUP_HOME at the rustup folder that has your toolchains)'
+      : 'install Rust with rustup (https://rustup.rs), then make sure ~/.cargo/bin is on PATH',
   });
   return prereqs;
 }
