@@ -5,7 +5,7 @@ import { envoy } from '../../components/envoy';
 import { jaeger } from '../../components/jaeger';
 import type { KubeObject } from '../../components/kube-client';
 import { mockVllm } from '../../components/mock-vllm';
-import { INSTRUMENTATION_NAME } from '../../components/operator-epp-pod';
+import { INSTRUMENTATION_NAME, jaegerOtlp } from '../../components/operator-epp-pod';
 import { COMPONENTS } from '../../components/registry';
 import { renderTemplate } from '../../components/templates';
 import { selectPins, type Versions } from '../../tools/versions';
@@ -102,7 +102,8 @@ export function renderKindManifests(
   const values: Record<string, unknown> = {
     namespace,
     instrumentationName: INSTRUMENTATION_NAME,
-    instrumentationEndpoint: `http://${svc(jaeger.name, namespace)}:${KIND_PORTS.jaegerOtlpHttp}`,
+    // Jaeger's OTLP/HTTP receiver, as the local Instrumentation names it (one function, both topologies).
+    instrumentationEndpoint: jaegerOtlp(run).otlpHttp,
     propagators: ['tracecontext', 'baggage'],
     samplerArg: opts.eppSamplerArg,
     resourceAttributes: opts.eppResourceAttributes,
