@@ -67,13 +67,12 @@ export function judgeOwner(owner: FaultOwner, run: FaultRun): OwnerVerdict {
       `scenario ${owner.scenario} failed, but not saying ${owner.says}: ${firstLine(outcome.failures[0] ?? '(no message)')}`,
     );
   }
-  const clean = hit;
-  const first = firstLine(clean);
+  const first = firstLine(hit);
   // What the owner promised to say, where the first line does not already say it.
-  const m = owner.says.exec(clean)!;
-  const from = clean.lastIndexOf('\n', m.index) + 1;
-  const to = clean.indexOf('\n', m.index + m[0].length);
-  const saying = lines(clean.slice(from, to < 0 ? undefined : to)).filter(
+  const m = owner.says.exec(hit)!;
+  const from = hit.lastIndexOf('\n', m.index) + 1;
+  const to = hit.indexOf('\n', m.index + m[0].length);
+  const saying = lines(hit.slice(from, to < 0 ? undefined : to)).filter(
     (l) => !first.includes(l.replace(/^(\w*Error): /, '')),
   );
   return verdict(true, saying.length ? `${first} ... ${saying.join(' / ')}` : first);
