@@ -19,7 +19,7 @@ import {
   type Outputs,
   type Run,
 } from './declaration';
-import { jaeger } from './jaeger';
+import { jaegerOtlp } from './jaeger';
 import { kubeApiserver } from './kube-apiserver';
 import type { KubeClient, KubeObject } from './kube-client';
 import { renderKvEventsConfig, renderPdConfig } from './llmd-plugins';
@@ -334,7 +334,7 @@ export function eppKvEventsEndpoint(run: Run): string | null {
 function eppTracing(run: Run): EppTracing {
   const { opts } = run;
   return {
-    otlpEndpoint: opts.eppOtlpEndpoint ?? `http://${addressOf(run, jaeger, 'otlpGrpc')}`,
+    otlpEndpoint: opts.eppOtlpEndpoint ?? jaegerOtlp(run).otlpGrpc,
     serviceName: opts.eppServiceName,
     sampler: opts.eppSampler,
     samplerArg: opts.eppSamplerArg,

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { httpProbe } from '../runtime/readiness';
-import { binaryCommand, type ComponentDeclaration } from './declaration';
+import { addressOf, binaryCommand, type ComponentDeclaration, type Run } from './declaration';
 
 export interface JaegerPorts {
   otlpGrpc: number;
@@ -90,3 +90,14 @@ export const jaeger: ComponentDeclaration<
     starting: (run) => `starting Jaeger ${run.pins.jaeger.release}`,
   },
 };
+
+/**
+ * Jaeger's OTLP receivers in a run, as URLs its exporters are given: 127.0.0.1 and the picked port locally, its
+ * Service and in-pod port on kind. gRPC for the EPP and the mocks, HTTP for the Go agent (our Instrumentation).
+ */
+export function jaegerOtlp(run: Run): { otlpGrpc: string; otlpHttp: string } {
+  return {
+    otlpGrpc: `http://${addressOf(run, jaeger, 'otlpGrpc')}`,
+    otlpHttp: `http://${addressOf(run, jaeger, 'otlpHttp')}`,
+  };
+}

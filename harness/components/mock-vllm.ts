@@ -4,9 +4,9 @@ import { faultsOf } from '../faults/types';
 import { REPO_ROOT } from '../tools/versions';
 import { httpProbe } from '../runtime/readiness';
 import { kvEventsContractFor, kvTopicEndpoint } from '../traces/contracts';
-import { addressOf, type ComponentDeclaration } from './declaration';
+import { type ComponentDeclaration } from './declaration';
 import { eppKvEventsEndpoint, eppName, KV_BLOCK_SIZE, KV_HASH_SEED, MODEL_SERVER_POD, modelServerIp } from './epp';
-import { jaeger } from './jaeger';
+import { jaegerOtlp } from './jaeger';
 import { PD_ROLE_LABEL } from './llmd-plugins';
 import { MOCK_VLLM_SERVICE } from './service-names';
 
@@ -130,7 +130,7 @@ export const mockVllm: ComponentDeclaration<
     instances: (run) => {
       const common = {
         model: run.opts.modelName,
-        otlpEndpoint: `http://${addressOf(run, jaeger, 'otlpGrpc')}`,
+        otlpEndpoint: jaegerOtlp(run).otlpGrpc,
         serviceName: MOCK_VLLM_SERVICE,
         faults: faultsOf(run.opts.faults, 'mock-vllm'),
       };

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { RunOptions } from '../config/run-options';
 import { agentTargetBinary } from '../tools/agent-target';
 import type { EppPin } from '../tools/versions';
-import { addressOf, portsOf, type LocalRun, type Run } from './declaration';
+import { portsOf, type LocalRun, type Run } from './declaration';
 import { EXT_PROC_SERVICE, epp, eppArgs, eppEnv, eppPinOf, type EppConfig } from './epp';
-import { jaeger } from './jaeger';
+import { jaegerOtlp } from './jaeger';
 import { podContainers, resolveContainerEnv, type EnvVar, type PodRuntime } from './pod-env';
 import type { KubeClient, KubeObject } from './kube-client';
 import { CONTAINER_NAMES, GO_TARGET_EXE, INJECT_GO } from './operator';
@@ -194,14 +194,6 @@ export function eppExporterProblems(env: Record<string, string>, jaeger: LocalIn
     problems.push('the EPP container has no OTEL_EXPORTER_OTLP_ENDPOINT: its exporter would try localhost:4317');
   }
   return problems;
-}
-
-/** Jaeger's OTLP receivers in this run, as our Instrumentation and the EPP container name them. */
-export function jaegerOtlp(run: Run): LocalInstrumentationEndpoints {
-  return {
-    otlpGrpc: `http://${addressOf(run, jaeger, 'otlpGrpc')}`,
-    otlpHttp: `http://${addressOf(run, jaeger, 'otlpHttp')}`,
-  };
 }
 
 /** Our Instrumentation in a local run (the operator's readiness probe dry-runs it; the EPP's Pod names it). */

@@ -5,11 +5,11 @@ import { outputsOf, portsOf, type RunTools } from '../../components/declaration'
 import { envoy } from '../../components/envoy';
 import { epp, eppKvEventsEndpoint, eppName, eppPinOf, POOL_NAMESPACE } from '../../components/epp';
 import { goAutoAgent } from '../../components/go-auto-agent';
-import { jaeger } from '../../components/jaeger';
+import { jaeger, jaegerOtlp } from '../../components/jaeger';
 import { kubeApiserver } from '../../components/kube-apiserver';
 import type { KubeClient, KubeObject } from '../../components/kube-client';
 import { mockVllm } from '../../components/mock-vllm';
-import { admissionProbePod, EPP_WORKLOAD, INSTRUMENTATION_NAME, jaegerOtlp } from '../../components/operator-epp-pod';
+import { admissionProbePod, EPP_WORKLOAD, INSTRUMENTATION_NAME } from '../../components/operator-epp-pod';
 import { COMPONENTS } from '../../components/registry';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../../components/service-names';
 import { createRunContext, type RunContext } from '../../runtime/run-context';
