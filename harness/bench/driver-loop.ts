@@ -11,10 +11,10 @@ async function main(): Promise<void> {
   const [target, model, n = '2000', streams = '1,8,32'] = process.argv.slice(2);
   if (!target || !model) throw new Error('usage: driver-loop.ts <extProc host:port> <model> [requests] [streams]');
   const channel = extProcChannel(target);
-  const exchange = benchExchange(model);
-  await closedLoop(50, 1, () => exchange(channel)); // warm-up: connection, JIT
+  const { exchange, drain } = benchExchange(model);
+  await closedLoop(50, 1, () => exchange(channel), drain); // warm-up: connection, JIT
   for (const s of streams.split(',').map(Number)) {
-    const r = await closedLoop(Number(n), s, () => exchange(channel));
+    const r = await closedLoop(Number(n), s, () => exchange(channel), drain);
     process.stdout.write(`${JSON.stringify(r)}\n`);
   }
   channel.close();

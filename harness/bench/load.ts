@@ -12,10 +12,16 @@ export interface LoadResult {
 }
 
 /**
- * `total` requests over `streams` concurrent loops. The clock is read twice per request (performance.now, no
+ * `total` requests over `streams` concurrent loops; `drain`, if given, is what must still finish for the requests
+ * to count (inside the timed window). The clock is read twice per request (performance.now, no
  * allocation beyond the sample array, which is sized up front) so the measuring costs nothing next to a request.
  */
-export async function closedLoop(total: number, streams: number, request: () => Promise<unknown>): Promise<LoadResult> {
+export async function closedLoop(
+  total: number,
+  streams: number,
+  request: () => Promise<unknown>,
+  drain?: () => Promise<void>,
+): Promise<LoadResult> {
   const samples = new Float64Array(total);
   let next = 0;
   const cpu0 = process.cpuUsage();
@@ -30,6 +36,7 @@ export async function closedLoop(total: number, streams: number, request: () => 
       }
     }),
   );
+  await drain?.();
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const all = Array.from(samples);

@@ -1,6 +1,6 @@
 import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { extProcChannel, processThroughEpp } from './client';
+import { extProcChannel, prepareCall, processThroughEpp } from './client';
 import { frameMessage, FrameReader } from './grpc-wire';
 import { loadExtProcRoot } from './proto';
 
@@ -27,8 +27,15 @@ async function fakeEpp(handler: Handler): Promise<{ target: string; close: () =>
   };
 }
 
+interface StreamEnd {
+  /** The trailers the EPP ends with (default status OK). */
+  trailers?: Record<string, string>;
+  /** Held until this settles after the client's half-close, to show who waits for the status. */
+  after?: Promise<void>;
+}
+
 /** Answers like the EPP in FULL_DUPLEX_STREAMED mode, recording what the client sent. */
-function scheduling(seen: { kinds: string[]; headers?: http2.IncomingHttpHeaders }): Handler {
+function scheduling(seen: { kinds: string[]; headers?: http2.IncomingHttpHeaders }, end: StreamEnd = {}): Handler {
   return (stream, headers) => {
     seen.headers = headers;
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
@@ -80,9 +87,9 @@ function scheduling(seen: { kinds: string[]; headers?: http2.IncomingHttpHeaders
         }
       }
     });
-    stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+    stream.on('wantTrailers', () => stream.sendTrailers(end.trailers ?? { 'grpc-status': '0' }));
     // The EPP ends the stream when the client half-closes.
-    stream.on('end', () => stream.end());
+    stream.on('end', () => void (end.after ?? Promise.resolve()).then(() => stream.end()));
   };
 }
 
@@ -120,6 +127,60 @@ describe('ext_proc driver over HTTP/2', () => {
     } finally {
       channel.close();
       await epp.close();
+    }
+  });
+
+  it("with doneAt 'response', is done at the last reply as Envoy is, and `closed` then reports the EPP's status", async () => {
+    let release!: () => void;
+    const after = new Promise<void>((resolve) => (release = resolve));
+    const seen = { kinds: [] as string[] };
+    const epp = await fakeEpp(scheduling(seen, { after }));
+    const bad = await fakeEpp(scheduling({ kinds: [] }, { trailers: { 'grpc-status': '13', 'grpc-message': 'boom' } }));
+    const call = { body: 'x', upstream: { status: 200, headers: {}, body: 'y' }, doneAt: 'response' as const };
+    try {
+      // The EPP holds its status until `release`: returning at all proves the call did not wait for it.
+      const r = await processThroughEpp(epp.target, call);
+      expect(r.mutatedResponseBody).toBe('y');
+      let settled = false;
+      void r.closed.then(() => (settled = true));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(settled).toBe(false);
+      release();
+      await r.closed;
+      expect(settled).toBe(true);
+
+      const failed = await processThroughEpp(bad.target, call);
+      await expect(failed.closed).rejects.toThrow('13 INTERNAL: boom');
+    } finally {
+      release();
+      await epp.close();
+      await bad.close();
+    }
+  });
+
+  it('puts the same messages on the wire for a prepared call (encoded once) as for the call itself', async () => {
+    const plain = { kinds: [] as string[] };
+    const once = { kinds: [] as string[] };
+    const a = await fakeEpp(scheduling(plain));
+    const b = await fakeEpp(scheduling(once));
+    const call = {
+      body: { model: 'm', prompt: 'hello' },
+      chunkSize: 8,
+      upstream: { status: 200, headers: {}, body: '{"ok":12345}' },
+    };
+    try {
+      const prepared = prepareCall(call);
+      const r1 = await processThroughEpp(a.target, call);
+      const r2 = await processThroughEpp(b.target, prepared);
+      const r3 = await processThroughEpp(b.target, prepared);
+      expect(once.kinds).toEqual([...plain.kinds, ...plain.kinds]);
+      for (const r of [r2, r3]) {
+        expect(r.mutatedRequestBody).toBe(r1.mutatedRequestBody);
+        expect(r.mutatedResponseBody).toBe(r1.mutatedResponseBody);
+      }
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 

@@ -58,6 +58,13 @@ export class ExtProcChannel {
   }
 }
 
+/** Messages as gRPC frames, back to back: what `write` puts on the stream. */
+export function encodeFrames(messages: ProcessingRequest[]): Buffer {
+  const codec = extProcCodec();
+  const frames = messages.map((m) => frameMessage(codec.encodeRequest(m)));
+  return frames.length === 1 ? frames[0] : Buffer.concat(frames);
+}
+
 interface Waiter {
   resolve: () => void;
   timer: NodeJS.Timeout;
@@ -105,8 +112,12 @@ export class ExtProcStream {
 
   /** Sends messages in one write: one DATA frame where Envoy might use several, the same bytes for the EPP. */
   write(...messages: ProcessingRequest[]): void {
-    const frames = messages.map((m) => frameMessage(this.codec.encodeRequest(m)));
-    this.stream.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+    this.writeFrames(encodeFrames(messages));
+  }
+
+  /** Sends messages already framed by `encodeFrames` (a caller that sends the same messages many times). */
+  writeFrames(frames: Buffer): void {
+    this.stream.write(frames);
   }
 
   /** Half-close: no more requests. Once only; the EPP then ends the stream (and its gateway.request span). */

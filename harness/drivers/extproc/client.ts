@@ -9,7 +9,7 @@ import {
   type ProcessingRequest,
   type ProcessingResponse,
 } from './messages';
-import { ExtProcChannel, type ExtProcStream } from './channel';
+import { encodeFrames, ExtProcChannel, type ExtProcStream } from './channel';
 
 export const DESTINATION_HEADER = 'x-gateway-destination-endpoint';
 
@@ -34,6 +34,23 @@ export interface ExtProcCall {
   /** gRPC metadata on the ext_proc stream itself (Envoy puts its client span's traceparent there). */
   grpcMetadata?: Record<string, string>;
   timeoutMs?: number;
+  /**
+   * When the exchange is over for the caller.
+   * - 'stream-end' (the default): once the EPP has ended the stream with status OK, so that what the EPP records at
+   *   the stream's end (its gateway.request span) has happened before the caller goes on.
+   * - 'response', as Envoy sees a request: once the reply to the last response-body chunk is in. Envoy half-closes
+   *   the stream then (its ext_proc filter closes the stream when the HTTP stream is destroyed) and does not hold
+   *   the downstream response for the EPP's status. `result.closed` still reports that status.
+   */
+  doneAt?: 'stream-end' | 'response';
+}
+
+/** A call with its messages encoded once, for callers that play the same call many times (the bench). */
+export interface PreparedCall {
+  readonly call: ExtProcCall;
+  readonly requestFrames: Buffer;
+  /** The response phase, when the upstream's answer is canned (known before the exchange). */
+  readonly responseFrames?: Buffer;
 }
 
 export interface ExtProcResult {
@@ -48,6 +65,11 @@ export interface ExtProcResult {
   mutatedResponseBody?: string;
   /** Every message the EPP sent, in order, for failure reports. */
   responses: ProcessingResponse[];
+  /**
+   * Settles when the EPP has ended the stream: fulfilled on status OK, rejected otherwise. Already settled unless
+   * the call asked for doneAt 'response'. Marked handled, so a caller that never looks causes no unhandled rejection.
+   */
+  closed: Promise<void>;
 }
 
 /** Forwards the request as Envoy's router would: mutated headers (no pseudo-headers), mutated body. */
@@ -102,25 +124,44 @@ export function responsePhase(upstream: UpstreamResponse, chunkSize = 64 * 1024)
   ];
 }
 
+export function prepareCall(c: ExtProcCall): PreparedCall {
+  const call = { ...c };
+  return {
+    call,
+    requestFrames: encodeFrames(requestPhase(call)),
+    responseFrames:
+      call.upstream === 'forward' ? undefined : encodeFrames(responsePhase(call.upstream, call.chunkSize)),
+  };
+}
+
 /**
  * One request through the EPP exactly as Envoy sends it in FULL_DUPLEX_STREAMED mode: request headers, body
  * chunks, then (after the EPP's decision) response headers and body, and finally a half-close, which is what
  * ends the EPP's `gateway.request` span.
  */
-export async function processThroughEpp(target: string | ExtProcChannel, c: ExtProcCall): Promise<ExtProcResult> {
+export async function processThroughEpp(
+  target: string | ExtProcChannel,
+  callOrPrepared: ExtProcCall | PreparedCall,
+): Promise<ExtProcResult> {
+  const prepared = 'requestFrames' in callOrPrepared ? callOrPrepared : undefined;
+  const c = prepared ? prepared.call : (callOrPrepared as ExtProcCall);
   const timeoutMs = c.timeoutMs ?? 10000;
   const path = c.path ?? '/v1/completions';
   const channel = typeof target === 'string' ? extProcChannel(target) : target;
   const call = channel.open(c.grpcMetadata);
+  // Set once the stream is handed to `result.closed`: from then on it is not ours to reset.
+  let handedOff = false;
   try {
     const reqHeaders = httpRequestHeaders(c);
-    call.write(...requestPhase(c));
+    if (prepared) call.writeFrames(prepared.requestFrames);
+    else call.write(...requestPhase(c));
 
     // The EPP answers the headers only once it has the whole body and has scheduled (or refused) the request.
     const result: ExtProcResult = {
       requestHeaderMutation: { set: {}, remove: [] },
       mutatedRequestBody: '',
       responses: call.all,
+      closed: Promise.resolve(),
     };
     const first = await call.next('the response to the request headers', timeoutMs);
     if (first.immediate_response) return await finishImmediate(first, result, call, timeoutMs);
@@ -149,7 +190,8 @@ export async function processThroughEpp(target: string | ExtProcChannel, c: ExtP
     }
     result.upstreamResponse = upstream;
 
-    call.write(...responsePhase(upstream, c.chunkSize));
+    if (prepared?.responseFrames) call.writeFrames(prepared.responseFrames);
+    else call.write(...responsePhase(upstream, c.chunkSize));
     const respHeaders = await call.next('the response to the response headers', timeoutMs);
     result.responseHeaderMutation = headerMutation(respHeaders);
     const respBody: Buffer[] = [];
@@ -161,12 +203,24 @@ export async function processThroughEpp(target: string | ExtProcChannel, c: ExtP
     }
     result.mutatedResponseBody = Buffer.concat(respBody).toString('utf8');
     call.end();
-    await call.ended(timeoutMs);
+    const closed = call.ended(timeoutMs).finally(() => {
+      call.cancel();
+      if (typeof target === 'string') channel.close();
+    });
+    handedOff = true;
+    if (c.doneAt === 'response') {
+      closed.catch(() => undefined);
+      result.closed = closed;
+    } else {
+      await closed;
+    }
     return result;
   } finally {
-    // On the way out through an error: give the stream up rather than leave it open on the EPP.
-    call.cancel();
-    if (typeof target === 'string') channel.close();
+    if (!handedOff) {
+      // On the way out through an error: give the stream up rather than leave it open on the EPP.
+      call.cancel();
+      if (typeof target === 'string') channel.close();
+    }
   }
 }
 
