@@ -155,6 +155,11 @@ export interface ComponentDeclaration<C, P extends string = never, Out = object>
    * preallocated WAL per run), relative to the run's folder: removed when the process exits. Its log stays.
    */
   scratch?: readonly string[];
+  /**
+   * What stopping it begins with: SIGTERM, its clean exit, unless said. SIGKILL for a process whose own shutdown
+   * does nothing a run needs and costs time.
+   */
+  stopSignal?: 'SIGTERM' | 'SIGKILL';
   /** Work before the process starts that is not a config file: keys, objects it needs in the API server. */
   prepare?: (config: C, at: Placement<P>) => Promise<void> | void;
   /** In order; each must pass before the next is tried. */

@@ -140,6 +140,9 @@ export const goAutoAgent: ComponentDeclaration<
     const why = notInstrumentable(realpathSync(target.binary));
     if (why) throw new Error(why);
   },
+  // Its clean exit closes its ~40 uprobe links one by one, each waiting for an RCU grace period (about 4 s on this
+  // kernel), and flushes spans that no check reads any more: killed, the kernel releases them after it is gone.
+  stopSignal: 'SIGKILL',
   readiness: (c, { logFile }) => [
     {
       what: `the Go auto-instrumentation agent's "${AGENT_LOADED}" (its offset analysis of the EPP)`,

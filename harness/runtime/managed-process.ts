@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { poll } from './poll';
 
 export interface ProcessSpec {
   /** Component name, used in messages and log file names. */
@@ -9,6 +10,8 @@ export interface ProcessSpec {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   logFile: string;
+  /** What a stop sends first (SIGTERM unless said); SIGKILL follows after the grace period either way. */
+  stopSignal?: 'SIGTERM' | 'SIGKILL';
 }
 
 export interface ExitInfo {
@@ -97,7 +100,13 @@ export class ManagedProcess {
 
   private stopping = false;
 
-  /** SIGTERM to the whole group, then SIGKILL after the grace period. Resolves once the process is gone. */
+  /**
+   * SIGTERM (or the spec's stopSignal) to the whole group, then SIGKILL after the grace period. Resolves once the process is gone, or once it
+   * has left user space for good (a zombie whose threads the kernel is still tearing down): then it runs none of
+   * its code any more, and what is left is the kernel's. The eBPF agent is the case: releasing each of its ~40
+   * uprobe links waits for an RCU grace period (synchronize_rcu_tasks_trace), about 4 s in all on this kernel,
+   * during which it is a zombie; a stop that waited for that would hold every topology's stop for nothing.
+   */
   async stop(graceMs = 5000): Promise<void> {
     this.stopping = true;
     const pid = this.child.pid;
@@ -105,11 +114,38 @@ export class ManagedProcess {
       killGroup(pid, 'SIGKILL'); // children of an exited leader may still be alive
       return;
     }
-    killGroup(pid, 'SIGTERM');
+    killGroup(pid, this.spec.stopSignal ?? 'SIGTERM');
     const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
-    await this.exited;
+    await Promise.race([this.exited, this.leftUserSpace(pid, graceMs)]);
     clearTimeout(timer);
     killGroup(pid, 'SIGKILL');
+  }
+
+  /** Resolves when the process is a zombie (exited, not reaped yet) or has exited; never rejects. */
+  private async leftUserSpace(pid: number, graceMs: number): Promise<void> {
+    await poll(
+      async () => processState(pid),
+      (state) => state === 'Z' || state === 'X' || state === undefined,
+      {
+        // The grace period, then the teardown after a SIGKILL; the race with `exited` ends it sooner.
+        timeoutMs: graceMs + 60000,
+        intervalMs: 10,
+        maxIntervalMs: 100,
+        abortIf: () => (this.exitInfo ? 'exited' : undefined),
+      },
+      // Polling gave up (it exited, or it neither exits nor turns zombie): then its exit decides.
+    ).catch(() => this.exited);
+  }
+}
+
+/** The state letter of /proc/<pid>/stat (R, S, D, Z, ...), undefined when there is no such process. */
+export function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return undefined;
   }
 }
 

@@ -75,6 +75,7 @@ export async function launchLocal<C, P extends string, Out>(
     cwd: decl.cwd,
     env: env && { PATH: globalThis.process.env.PATH, HOME: globalThis.process.env.HOME, ...env },
     logFile: at.logFile,
+    stopSignal: decl.stopSignal,
   });
   if (decl.scratch?.length) {
     const paths = decl.scratch.map((path) => join(ctx.runDir, path));
