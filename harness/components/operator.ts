@@ -131,6 +131,8 @@ export const operator: ComponentDeclaration<
       await c.kube.apply(cfg);
     }
   },
+  // Its manager's graceful shutdown (controllers, webhook server) takes about 1 s and leaves nothing a run reads.
+  stopSignal: 'SIGKILL',
   readiness: (c) => [
     {
       what: `OpenTelemetry Operator ${c.version} webhook (dry-run of Instrumentation ${c.probeInstrumentation.metadata.name})`,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { poll } from './poll';
 import { killGroup } from './managed-process';
+import { groupsWithLiveMembers } from './proc-stat';
 
 /** What `epp-e2e up` leaves in its run directory so `epp-e2e down` can find and stop it. */
 export interface UpState {
@@ -22,22 +23,26 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Process groups of a run (from its pid file) that are still alive. */
+/**
+ * Process groups of a run (from its pid file) that are still alive: with a member that is not a zombie. A zombie
+ * runs nothing and holds no port; it waits for its parent, or for PID 1 once its parent is gone, to collect its exit
+ * status (this machine's PID 1 does so about once a second), or for the kernel to finish tearing it down.
+ */
 export function groupsAlive(runDir: string): number[] {
   const file = join(runDir, 'pids');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map(Number)
-    .filter((pid) => {
-      try {
-        process.kill(-pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+  const pgids = readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
+  const exists = pgids.filter((pid) => {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (exists.length === 0) return [];
+  const live = groupsWithLiveMembers();
+  return exists.filter((pgid) => live.has(pgid));
 }
 
 export function activeRuns(runsRoot: string): UpState[] {

@@ -1,7 +1,8 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManagedProcess, processState } from './managed-process';
+import { ManagedProcess } from './managed-process';
+import { groupsWithLiveMembers, readProcStat } from './proc-stat';
 import { poll } from './poll';
 
 describe('managed processes', () => {
@@ -11,22 +12,26 @@ describe('managed processes', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("reads a process's state after its name, even a name with parentheses and spaces in it", async () => {
+  it("reads a process's state and group after its name, even a name with parentheses in it; stopped is out of user space", async () => {
     // /proc/<pid>/stat is "pid (comm) S ...", and comm is whatever the executable is called.
     const odd = join(dir, 'a) Z (b');
     copyFileSync('/bin/sleep', odd);
     const proc = ManagedProcess.start({ name: 'odd', command: odd, args: ['30'], logFile: join(dir, 'odd.log') });
     // Running, then asleep in sleep(1): read through the odd name each time.
     await poll(
-      async () => processState(proc.pid!),
-      (state) => state === 'S' || `state ${state}`,
+      async () => readProcStat(proc.pid!),
+      (stat) => stat?.state === 'S' || `state ${stat?.state}`,
       { timeoutMs: 5000 },
     );
+    // Its own group (a managed process leads one), with a member that is not a zombie.
+    expect(readProcStat(proc.pid!)?.pgrp).toBe(proc.pid);
+    expect(groupsWithLiveMembers().has(proc.pid!)).toBe(true);
     await proc.stop(1000);
     // Stopped means out of user space: a zombie not reaped yet, or gone.
-    expect(['Z', undefined]).toContain(processState(proc.pid!));
+    expect(['Z', undefined]).toContain(readProcStat(proc.pid!)?.state);
+    expect(groupsWithLiveMembers().has(proc.pid!)).toBe(false);
     await proc.exited;
-    expect(processState(proc.pid!)).toBeUndefined();
+    expect(readProcStat(proc.pid!)).toBeUndefined();
   });
 
   it('stops a process that ignores SIGTERM with SIGKILL after the grace period', async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { poll } from './poll';
+import { isZombieOrGone, readProcStat } from './proc-stat';
 
 export interface ProcessSpec {
   /** Component name, used in messages and log file names. */
@@ -124,8 +125,8 @@ export class ManagedProcess {
   /** Resolves when the process is a zombie (exited, not reaped yet) or has exited; never rejects. */
   private async leftUserSpace(pid: number, graceMs: number): Promise<void> {
     await poll(
-      async () => processState(pid),
-      (state) => state === 'Z' || state === 'X' || state === undefined,
+      async () => readProcStat(pid),
+      (stat) => isZombieOrGone(stat),
       {
         // The grace period, then the teardown after a SIGKILL; the race with `exited` ends it sooner.
         timeoutMs: graceMs + 60000,
@@ -135,17 +136,6 @@ export class ManagedProcess {
       },
       // Polling gave up (it exited, or it neither exits nor turns zombie): then its exit decides.
     ).catch(() => this.exited);
-  }
-}
-
-/** The state letter of /proc/<pid>/stat (R, S, D, Z, ...), undefined when there is no such process. */
-export function processState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return undefined;
   }
 }
 

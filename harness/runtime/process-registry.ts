@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordDeath } from './deaths';
+import type { Socket } from 'node:net';
 import { killGroup, ManagedProcess, type ProcessSpec } from './managed-process';
 
 const PROCESSES_FILE = 'processes.json';
@@ -77,11 +78,14 @@ export class ProcessRegistry {
   private ensureReaper(): void {
     if (this.reaperStarted) return;
     this.reaperStarted = true;
+    // Its stdin is a pipe we hold and never write to: when this process dies, the kernel closes our end and the
+    // reaper sees the end of its input at once (see reaper.js).
     const reaper = spawn(process.execPath, [join(__dirname, 'reaper.js'), String(process.pid), this.pidFile], {
       detached: true,
-      stdio: 'ignore',
+      stdio: ['pipe', 'ignore', 'ignore'],
     });
     reaper.unref();
+    (reaper.stdin as Socket).unref();
   }
 }
 

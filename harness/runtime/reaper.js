@@ -32,11 +32,19 @@ function reap() {
   }
 }
 
-// Polling is the only portable way to learn that an unrelated process has died.
-const timer = setInterval(() => {
-  if (!alive(parentPid)) {
-    clearInterval(timer);
-    reap();
-    process.exit(0);
-  }
+function parentGone() {
+  reap();
+  process.exit(0);
+}
+
+// The harness holds the write end of our stdin and never writes: the kernel closes it when the harness dies, however
+// it dies (kill -9 included), so the end of stdin says so at once.
+process.stdin.on('end', parentGone);
+process.stdin.on('error', parentGone);
+process.stdin.resume();
+
+// A fallback for a reaper whose stdin is not that pipe (started by hand): polling, the portable way to learn that an
+// unrelated process has died.
+setInterval(() => {
+  if (!alive(parentPid)) parentGone();
 }, 500);
