@@ -149,7 +149,6 @@ export const goAutoAgent: ComponentDeclaration<
       // Our main exits on any load failure, which the wait reports with the log's tail.
       probe: async () => (logOf(logFile).includes(AGENT_LOADED) ? true : 'not loaded yet'),
       timeoutMs: c.timeoutMs ?? 240000,
-      intervalMs: 250,
     },
   ],
   outputs: (_, { placement, readyInMs }) => ({

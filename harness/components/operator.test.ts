@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { operatorArgs, readOperatorCrds, renderWebhookConfigs } from './operator';
+import { crdsForLocalControlPlane, operatorArgs, readOperatorCrds, renderWebhookConfigs } from './operator';
 
 /** The shape of the operator module's config/webhook/manifests.yaml and config/crd/bases (abridged). */
 function fakeOperatorModule(): string {
@@ -78,6 +78,34 @@ describe('the operator as a local process', () => {
     expect(readOperatorCrds(fakeOperatorModule()).map((c) => c.metadata.name)).toEqual([
       'instrumentations.opentelemetry.io',
     ]);
+  });
+
+  it('installs every CRD, with the schema as released only for the kinds a run creates (Instrumentation)', () => {
+    const version = (schema: unknown) => ({
+      name: 'v1',
+      served: true,
+      storage: true,
+      schema,
+      subresources: { status: {} },
+    });
+    const crd = (kind: string) => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `${kind.toLowerCase()}s.opentelemetry.io` },
+      spec: { group: 'opentelemetry.io', names: { kind }, scope: 'Namespaced', versions: [version({ big: 1 })] },
+    });
+    const [instrumentation, collector] = crdsForLocalControlPlane([
+      crd('Instrumentation'),
+      crd('OpenTelemetryCollector'),
+    ]);
+    expect(instrumentation).toEqual(crd('Instrumentation'));
+    expect(collector).toEqual({
+      ...crd('OpenTelemetryCollector'),
+      spec: {
+        ...crd('OpenTelemetryCollector').spec,
+        versions: [version({ openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } })],
+      },
+    });
   });
 
   it('runs with Go injection on, loopback metrics/health, no leader election and the release Go image', () => {

@@ -33,7 +33,10 @@ export async function waitReady(what: string, probe: Probe, opts: WaitOptions): 
   try {
     await poll(probe, (r) => r, {
       timeoutMs: opts.timeoutMs,
-      intervalMs: opts.intervalMs,
+      // A local probe costs a few ms; a start-up is a chain of waits (etcd, API server, operator, EPP, agent), and
+      // poll's default backoff to 1 s let each one's readiness go unseen for up to a second.
+      intervalMs: opts.intervalMs ?? 50,
+      maxIntervalMs: opts.intervalMs ?? 200,
       stopOn: opts.stopOn,
       abortIf: () => (proc && !proc.isRunning() ? `${what}: ${proc.describeExit()} before it was ready.` : undefined),
     });

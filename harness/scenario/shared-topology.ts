@@ -91,7 +91,7 @@ export async function awaitSharedRecord(
       }
     },
     (r) => r !== undefined || 'not up yet',
-    { timeoutMs: 30 * 60000, intervalMs: 100, maxIntervalMs: 500 },
+    { timeoutMs: 30 * 60000, intervalMs: 100, maxIntervalMs: 100 },
   );
   if (!record || 'error' in record) throw new Error(`the shared topology did not start: ${record?.error}`);
   return record;
@@ -149,7 +149,8 @@ export async function holdSharedTopology(
       return `in use by ${other.file} (pid ${other.pid})`;
     },
     (v) => v === undefined || v,
-    { timeoutMs: 30 * 60000, intervalMs: 100, maxIntervalMs: 500 },
+    // Files take turns: the next one should not idle for half a second after the last let go (a file read a try).
+    { timeoutMs: 30 * 60000, intervalMs: 100, maxIntervalMs: 100 },
   );
   return () => {
     try {
