@@ -76,7 +76,7 @@ export class ManagedProcess {
   }
 
   isRunning(): boolean {
-    return this.child.pid !== undefined && this.exitInfo === undefined;
+    return this.child.pid !== undefined && this.exitInfo === undefined && !this.stopped;
   }
 
   logTail(lines = 30): string {
@@ -100,6 +100,8 @@ export class ManagedProcess {
   }
 
   private stopping = false;
+  /** stop() is done: exited, or out of user space with its exit still to be collected. */
+  private stopped = false;
 
   /**
    * SIGTERM (or the spec's stopSignal) to the whole group, then SIGKILL after the grace period. Resolves once the process is gone, or once it
@@ -120,6 +122,7 @@ export class ManagedProcess {
     await Promise.race([this.exited, this.leftUserSpace(pid, graceMs)]);
     clearTimeout(timer);
     killGroup(pid, 'SIGKILL');
+    this.stopped = true;
   }
 
   /** Resolves when the process is a zombie (exited, not reaped yet) or has exited; never rejects. */
