@@ -4,7 +4,7 @@
 // run's shared one) with SIGKILL, as the kernel's OOM killer or a crash would.
 import { componentPid } from '../harness/runtime/process-registry';
 import { throwIfDead } from '../harness/runtime/deaths';
-import { applicability, notApplicable, useTopology, type ScenarioEnv } from '../harness/scenario/use-topology';
+import { applicability, notApplicable, useTopologies, type ScenarioEnv } from '../harness/scenario/use-topology';
 import { ComponentDiedError, waitForTrace, waitForTraces } from '../harness/traces/wait';
 
 /** Its own topology: an attribute no other file asks for keeps the run's shared one out of reach. */
@@ -34,8 +34,11 @@ const gate = applicability(['local-processes']);
 if (!gate.applies) {
   notApplicable('a component that dies', gate.reason);
 } else {
+  // Two topologies, one per case, started together: a case leaves its own with a dead component.
+  const [jaegerCase, eppCase] = useTopologies([OWN, OWN]);
+
   describe('Jaeger killed mid-wait', () => {
-    const env = useTopology(OWN);
+    const env = jaegerCase;
 
     it('stops the trace wait within 5 s, naming jaeger, its signal and log; later checks get the same cause', async () => {
       const s = env();
@@ -56,7 +59,7 @@ if (!gate.applies) {
   });
 
   describe('the EPP killed mid-wait', () => {
-    const env = useTopology(OWN);
+    const env = eppCase;
 
     it('stops the wait for its spans within 5 s, naming the EPP', async () => {
       const s = env();

@@ -11,9 +11,13 @@ export interface RunContext {
   progress: (message: string) => void;
 }
 
+/** Runs this process has started: the second one in the same millisecond (useTopologies) needs its own name. */
+let runsStarted = 0;
+
 export function createRunContext(runsRoot: string, progress: (m: string) => void): RunContext {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const runId = `${stamp}-${process.pid}`;
+  runsStarted++;
+  const runId = runsStarted === 1 ? `${stamp}-${process.pid}` : `${stamp}-${process.pid}-${runsStarted}`;
   const runDir = join(runsRoot, runId);
   const logsDir = join(runDir, 'logs');
   mkdirSync(logsDir, { recursive: true });

@@ -34,6 +34,42 @@ function usesSharedTopology(options: RunOptions): boolean {
   return sharedRecordExpected() && run !== undefined && canShare(options, run);
 }
 
+/** A started (or borrowed) topology with what its scenarios use, and how to give it back. */
+interface Acquired {
+  env: ScenarioEnv;
+  release: () => Promise<void>;
+}
+
+/** The run's shared topology when the options allow it, else one of its own; see useTopology. */
+async function acquireTopology(overrides: RawOptions): Promise<Acquired> {
+  const options = scenarioOptions(overrides);
+  let topology: Topology;
+  let unlock: (() => void) | undefined;
+  if (usesSharedTopology(options)) {
+    const shared = await awaitSharedRecord(progress);
+    unlock = await holdSharedTopology(shared, basename(expect.getState().testPath ?? 'a scenario file'), progress);
+    progress(`using the run's shared ${shared.endpoints.topology} topology (${shared.endpoints.runDir})`);
+    topology = new SharedTopologyView(shared);
+  } else {
+    topology = await startTopology(options, progress);
+  }
+  const { jaegerQuery, jaegerUi, runDir } = topology.endpoints;
+  const jaeger = new JaegerClient(jaegerQuery, jaegerUi, () => deathReport(runDir));
+  // Trace waits decide an absence at the flush horizon (every exporter's sentinel in Jaeger), not at a timeout.
+  jaeger.absence = absenceJudge(topology, jaeger);
+  return {
+    env: { topology, options, jaeger },
+    release: async () => {
+      await topology.stop();
+      unlock?.();
+    },
+  };
+}
+
+const notStarted = (): never => {
+  throw new Error('the topology did not start (see the beforeAll error above)');
+};
+
 /**
  * Starts one topology for the scenarios of a file (beforeAll) and stops it (afterAll), also when a test fails.
  * The run options come from the run's options file (written once by the CLI or the global setup) with the
@@ -42,40 +78,48 @@ function usesSharedTopology(options: RunOptions): boolean {
  * that one instead of starting its own.
  */
 export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
-  let env: ScenarioEnv | undefined;
-  let release: (() => void) | undefined;
+  let acquired: Acquired | undefined;
   beforeAll(async () => {
-    const options = scenarioOptions(overrides);
-    let topology: Topology;
-    if (usesSharedTopology(options)) {
-      const shared = await awaitSharedRecord(progress);
-      release = await holdSharedTopology(shared, basename(expect.getState().testPath ?? 'a scenario file'), progress);
-      progress(`using the run's shared ${shared.endpoints.topology} topology (${shared.endpoints.runDir})`);
-      topology = new SharedTopologyView(shared);
-    } else {
-      topology = await startTopology(options, progress);
-    }
-    const { jaegerQuery, jaegerUi, runDir } = topology.endpoints;
-    const jaeger = new JaegerClient(jaegerQuery, jaegerUi, () => deathReport(runDir));
-    // Trace waits decide an absence at the flush horizon (every exporter's sentinel in Jaeger), not at a timeout.
-    jaeger.absence = absenceJudge(topology, jaeger);
-    env = { topology, options, jaeger };
+    acquired = await acquireTopology(overrides);
     // Every failing test of this file reports this topology's logs and run folder (see report/e2e-environment.ts).
-    reportTopology(topology);
+    reportTopology(acquired.env.topology);
   });
   // A component that died fails every later check of the file at once, with the same cause.
   beforeEach(() => {
-    if (env) throwIfDead(env.topology.endpoints.runDir);
+    if (acquired) throwIfDead(acquired.env.topology.endpoints.runDir);
   });
   afterAll(async () => {
     reportTopology(undefined);
-    await env?.topology.stop();
-    release?.();
+    await acquired?.release();
   });
-  return () => {
-    if (!env) throw new Error('the topology did not start (see the beforeAll error above)');
-    return env;
-  };
+  return () => acquired?.env ?? notStarted();
+}
+
+/**
+ * Several topologies for one file, started together in one beforeAll and stopped together in one afterAll: for a
+ * file whose cases each need a fresh topology (they kill a component of it), so that it waits for one start-up,
+ * not one per case. Each getter serves one describe block. Calling it is where a case learns that a component of
+ * its topology died earlier (useTopology's beforeEach, per topology), and it makes that topology the one a failure
+ * reports.
+ */
+export function useTopologies(overrides: RawOptions[]): (() => ScenarioEnv)[] {
+  let acquired: PromiseSettledResult<Acquired>[] = [];
+  beforeAll(async () => {
+    acquired = await Promise.allSettled(overrides.map((o) => acquireTopology(o)));
+    const failed = acquired.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
+  afterAll(async () => {
+    reportTopology(undefined);
+    await Promise.all(acquired.map((a) => (a.status === 'fulfilled' ? a.value.release() : undefined)));
+  });
+  return overrides.map((_, i) => () => {
+    const a = acquired[i];
+    if (a?.status !== 'fulfilled') return notStarted();
+    reportTopology(a.value.env.topology);
+    throwIfDead(a.value.env.topology.endpoints.runDir);
+    return a.value.env;
+  });
 }
 
 /**
