@@ -21,6 +21,9 @@ module.exports = {
       globalTeardown: '<rootDir>/harness/scenario/jest-global-teardown.ts',
     },
   ],
+  // A global option (not per project): long and short scenario files alternate, so that two heavy start-ups do not
+  // begin together (see the file); the unit tests are all short, the order changes nothing for them.
+  testSequencer: '<rootDir>/harness/scenario/test-sequencer.js',
   // JEST_JUNIT_OUTPUT_NAME picks the file: junit-unit.xml (make unit) or junit-e2e.xml (epp-e2e run / make e2e). Each
   // e2e suite carries the run's topology and EPP version as properties (junit-suite-properties.js).
   reporters: [

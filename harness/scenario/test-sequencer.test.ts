@@ -1,0 +1,11 @@
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { alternateLongAndShort } = require('./test-sequencer') as { alternateLongAndShort: <T>(xs: T[]) => T[] };
+
+describe('the order of the scenario files', () => {
+  it('alternates long and short files, longest first', () => {
+    expect(alternateLongAndShort([9, 8, 7, 3, 2, 1])).toEqual([9, 1, 8, 2, 7, 3]);
+    expect(alternateLongAndShort([9, 8, 1])).toEqual([9, 1, 8]);
+    expect(alternateLongAndShort([5])).toEqual([5]);
+    expect(alternateLongAndShort([])).toEqual([]);
+  });
+});
