@@ -32,17 +32,9 @@ export function groupsAlive(runDir: string): number[] {
   const file = join(runDir, 'pids');
   if (!existsSync(file)) return [];
   const pgids = readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
-  const exists = pgids.filter((pid) => {
-    try {
-      process.kill(-pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (exists.length === 0) return [];
+  if (pgids.length === 0) return [];
   const live = groupsWithLiveMembers();
-  return exists.filter((pgid) => live.has(pgid));
+  return pgids.filter((pgid) => live.has(pgid));
 }
 
 export function activeRuns(runsRoot: string): UpState[] {

@@ -105,6 +105,11 @@ export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
 export function useTopologies(overrides: RawOptions[]): (() => ScenarioEnv)[] {
   let acquired: PromiseSettledResult<Acquired>[] = [];
   beforeAll(async () => {
+    // The shared topology is held by one file at a time: a second hold by the same file would wait for itself.
+    if (overrides.filter((o) => usesSharedTopology(scenarioOptions(o))).length > 1)
+      throw new Error(
+        "useTopologies: at most one of the topologies may be the run's shared one; give the others options of their own",
+      );
     acquired = await Promise.allSettled(overrides.map((o) => acquireTopology(o)));
     const failed = acquired.find((a): a is PromiseRejectedResult => a.status === 'rejected');
     if (failed) throw failed.reason;

@@ -124,6 +124,7 @@ export function responsePhase(upstream: UpstreamResponse, chunkSize = 64 * 1024)
   ];
 }
 
+/** The call's messages encoded once (a copy of the call, so later changes to it cannot make them disagree). */
 export function prepareCall(c: ExtProcCall): PreparedCall {
   const call = { ...c };
   return {
@@ -149,7 +150,12 @@ export async function processThroughEpp(
   const path = c.path ?? '/v1/completions';
   const channel = typeof target === 'string' ? extProcChannel(target) : target;
   const call = channel.open(c.grpcMetadata);
-  // Set once the stream is handed to `result.closed`: from then on it is not ours to reset.
+  // Gives the stream up if it has not ended (rather than leave it open on the EPP), and a channel of our own.
+  const release = (): void => {
+    call.cancel();
+    if (typeof target === 'string') channel.close();
+  };
+  // Set once the stream is handed to `closed` below, which releases it when it ends.
   let handedOff = false;
   try {
     const reqHeaders = httpRequestHeaders(c);
@@ -203,10 +209,7 @@ export async function processThroughEpp(
     }
     result.mutatedResponseBody = Buffer.concat(respBody).toString('utf8');
     call.end();
-    const closed = call.ended(timeoutMs).finally(() => {
-      call.cancel();
-      if (typeof target === 'string') channel.close();
-    });
+    const closed = call.ended(timeoutMs).finally(release);
     handedOff = true;
     if (c.doneAt === 'response') {
       closed.catch(() => undefined);
@@ -216,11 +219,8 @@ export async function processThroughEpp(
     }
     return result;
   } finally {
-    if (!handedOff) {
-      // On the way out through an error: give the stream up rather than leave it open on the EPP.
-      call.cancel();
-      if (typeof target === 'string') channel.close();
-    }
+    // On the way out through an error or an immediate response.
+    if (!handedOff) release();
   }
 }
 
