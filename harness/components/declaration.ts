@@ -101,6 +101,13 @@ export interface Wiring<C, Out = unknown> {
    */
   after: readonly string[];
   /**
+   * Locally: components whose processes it needs running, not ready. Their entries in `up` are then their
+   * `StartedInstance`s (config and pid), not their outputs. The eBPF agent attaches to the EPP this way, as the
+   * operator's sidecar does in a pod, where both containers start together: its offset analysis overlaps the EPP's
+   * own start-up.
+   */
+  afterStarted?: readonly string[];
+  /**
    * Locally: the addresses its instances listen on when not 127.0.0.1 (the mocks' own loopback IPs); its ports
    * are then picked free on all of them. Every instance of a component has its ports.
    */
@@ -189,6 +196,22 @@ export function portsOf<P extends string>(run: Run, decl: { name: string; ports:
 /** host:port of another component's named port: 127.0.0.1 and its picked port locally, its Service on kind. */
 export function addressOf<P extends string>(run: Run, decl: { name: string; ports: readonly P[] }, port: P): string {
   return `${run.host(decl.name)}:${portsOf(run, decl)[port]}`;
+}
+
+/** An instance whose process was started (readiness not awaited): what `afterStarted` hands on. */
+export interface StartedInstance<C> {
+  config: C;
+  pid: number;
+}
+
+/** The started instances of a component this one starts after (`afterStarted`). */
+export function startedOf<C>(
+  up: Outputs,
+  decl: { name: string; wiring: Wiring<C, never> },
+): readonly StartedInstance<C>[] {
+  const started = up[decl.name];
+  if (!started) throw new Error(`${decl.name} is not among the components this one starts after`);
+  return started as readonly StartedInstance<C>[];
 }
 
 /** The outputs of a component this one starts after, one per instance (none when the run does not have it). */

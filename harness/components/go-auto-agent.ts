@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, readlinkSync, readSync, realpathSync } from 'node:fs';
 import { ensureEbpfMounts } from '../runtime/ebpf-host';
-import { binaryCommand, outputsOf, type ComponentDeclaration, type LocalRun, type Outputs } from './declaration';
+import { binaryCommand, startedOf, type ComponentDeclaration, type LocalRun, type Outputs } from './declaration';
 import { epp, EPP_BSP_SCHEDULE_DELAY_MS, eppPinOf } from './epp';
 
 /** The agent's batch delay unless the sidecar's env sets one: the EPP's, so the flush horizon waits alike on both. */
@@ -87,8 +87,8 @@ function logOf(file: string): string {
  * EPP runs, the build of that very binary (the agent matches it against /proc/PID/exe).
  */
 async function agentOnTheEpp(run: LocalRun, up: Outputs): Promise<GoAutoAgentConfig[]> {
-  const [target] = outputsOf(up, epp);
-  const op = target?.operator;
+  const [target] = startedOf(up, epp);
+  const op = target && 'container' in target.config ? target.config.operator : undefined;
   if (!op?.sidecarEnv || !run.tools.operatorMode?.agent) return [];
   const exe = op.sidecarEnv.OTEL_GO_AUTO_TARGET_EXE;
   const imageBinary = eppPinOf(run).imageBinary;
@@ -156,7 +156,8 @@ export const goAutoAgent: ComponentDeclaration<
     loadSeconds: Math.round(readyInMs / 1000),
   }),
   wiring: {
-    after: ['epp'],
+    after: [],
+    afterStarted: ['epp'],
     instances: (run, up) => (run.topology === 'local' ? agentOnTheEpp(run, up) : []),
     binary: (tools) => tools.operatorMode?.agent,
     starting: (_, [c]) =>

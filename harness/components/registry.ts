@@ -30,8 +30,12 @@ export const COMPONENTS: readonly AnyComponent[] = [
  */
 export function afterProblems(components: readonly AnyComponent[]): string[] {
   const byName = new Map(components.map((c) => [c.name, c]));
+  // `afterStarted` orders starts as `after` does (only the wait differs).
+  const waitsFor = (c: AnyComponent): readonly string[] => [...c.wiring.after, ...(c.wiring.afterStarted ?? [])];
   const problems = components.flatMap((c) =>
-    c.wiring.after.filter((n) => !byName.has(n)).map((n) => `${c.name} starts after ${n}, which is not registered`),
+    waitsFor(c)
+      .filter((n) => !byName.has(n))
+      .map((n) => `${c.name} starts after ${n}, which is not registered`),
   );
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (c: AnyComponent, path: string[]): void => {
@@ -41,7 +45,7 @@ export function afterProblems(components: readonly AnyComponent[]): string[] {
       return;
     }
     state.set(c.name, 'visiting');
-    for (const n of c.wiring.after) {
+    for (const n of waitsFor(c)) {
       const next = byName.get(n);
       if (next) visit(next, [...path, c.name]);
     }

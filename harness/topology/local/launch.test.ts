@@ -1,10 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ComponentDeclaration } from '../../components/declaration';
+import { resolveRunOptions } from '../../config/run-options';
+import { startedOf, type AnyComponent, type ComponentDeclaration } from '../../components/declaration';
 import { httpProbe, NotReadyError } from '../../runtime/readiness';
 import { createRunContext, type RunContext } from '../../runtime/run-context';
-import { freePortsFor, launchLocal } from './launch';
+import { freePortsFor, launchAll, launchLocal } from './launch';
 
 /** A one-line HTTP server on node: answers its config file's greeting on its port `http`. */
 const greeter: ComponentDeclaration<{ greeting: string; exitAtOnce?: boolean }, 'http', { url: string }> = {
@@ -68,5 +69,58 @@ describe('launchLocal', () => {
   it('gives every named port of every component its own port', async () => {
     const [a, b] = await freePortsFor(greeter, { ports: ['one', 'two'] as const });
     expect(new Set([a.http, b.one, b.two]).size).toBe(3);
+  });
+});
+
+describe('launchAll', () => {
+  let ctx: RunContext;
+  beforeEach(() => {
+    ctx = createRunContext(mkdtempSync(join(tmpdir(), 'launch-all-test-')), () => undefined);
+  });
+  afterEach(() => ctx.registry.stopAll());
+
+  it("starts an `afterStarted` component once the other's process runs, before that one is ready, with its pid", async () => {
+    const events: string[] = [];
+    const followerFile = join(ctx.runDir, 'follower-started');
+    // Ready only once the follower has started: the follower must not wait for its readiness.
+    const leader: ComponentDeclaration<{ tag: string }, never, { pid: number }> = {
+      name: 'leader',
+      ports: [],
+      command: () => ['sleep'],
+      args: () => ['30'],
+      readiness: () => [
+        {
+          what: 'the follower started',
+          probe: async () => (existsSync(followerFile) ? true : 'not yet'),
+          timeoutMs: 10000,
+        },
+      ],
+      outputs: (_, { process }) => {
+        events.push('leader ready');
+        return { pid: process.pid! };
+      },
+      wiring: { after: [], instances: () => [{ tag: 'lead' }] },
+    };
+    const follower: ComponentDeclaration<{ leaderPid: number; leaderTag: string }> = {
+      name: 'follower',
+      ports: [],
+      command: () => ['touch'],
+      args: () => [followerFile],
+      readiness: () => [],
+      wiring: {
+        after: [],
+        afterStarted: ['leader'],
+        instances: (_, up) => {
+          const [l] = startedOf(up, leader);
+          events.push(`follower starts, leader pid ${l.pid}, tag ${l.config.tag}`);
+          return [{ leaderPid: l.pid, leaderTag: l.config.tag }];
+        },
+      },
+    };
+    const components = [leader, follower] as unknown as AnyComponent[];
+    const run = { opts: resolveRunOptions({}), pins: {} as never, tools: {} as never, namespace: 'default' };
+    await launchAll(ctx, components, run);
+    const [leaderProc] = ctx.registry.processes;
+    expect(events).toEqual([`follower starts, leader pid ${leaderProc.pid}, tag lead`, 'leader ready']);
   });
 });

@@ -8,6 +8,7 @@ import {
   type Outputs,
   type Placement,
   type Ports,
+  type StartedInstance,
 } from '../../components/declaration';
 import { afterProblems } from '../../components/registry';
 import type { ManagedProcess } from '../../runtime/managed-process';
@@ -30,6 +31,8 @@ export interface LocalLaunch<P extends string> {
   binary?: string;
   /** Once aborted (another component of the run failed) no process is started any more. */
   signal?: AbortSignal;
+  /** Called once its process is started, before the readiness waits. */
+  onStarted?: (process: ManagedProcess) => void;
 }
 
 /** What launchLocal reads of a declaration: all but its wiring (a launch by hand needs none). */
@@ -77,6 +80,7 @@ export async function launchLocal<C, P extends string, Out>(
     logFile: at.logFile,
     stopSignal: decl.stopSignal,
   });
+  launch.onStarted?.(process);
   if (decl.scratch?.length) {
     const paths = decl.scratch.map((path) => join(ctx.runDir, path));
     void process.exited.then(() => {
@@ -161,31 +165,64 @@ export async function launchAll(
   const aborted = new AbortController();
   const byName = new Map(components.map((c) => [c.name, c]));
   const starts = new Map<string, Promise<readonly unknown[]>>();
+  // Per component: its instances once their processes are started (afterStarted), settled with its start.
+  const startedInstances = new Map<string, Promise<readonly StartedInstance<unknown>[]>>();
+  const instancesStarted = (c: AnyComponent): Promise<readonly StartedInstance<unknown>[]> => {
+    void start(c);
+    return startedInstances.get(c.name)!;
+  };
   const start = (c: AnyComponent): Promise<readonly unknown[]> => {
     const known = starts.get(c.name);
     if (known) return known;
+    let haveStarted!: (instances: readonly StartedInstance<unknown>[]) => void;
+    let failedToStart!: (err: unknown) => void;
+    const processesStarted = new Promise<readonly StartedInstance<unknown>[]>((resolve, reject) => {
+      haveStarted = resolve;
+      failedToStart = reject;
+    });
+    // A start that fails is reported by `start`'s own promise; this one must not be an unhandled rejection too.
+    processesStarted.catch(() => undefined);
+    startedInstances.set(c.name, processesStarted);
     const started = (async () => {
-      const up = Object.fromEntries(
-        await Promise.all(c.wiring.after.map(async (name) => [name, await start(byName.get(name)!)] as const)),
-      );
+      const up = Object.fromEntries([
+        ...(await Promise.all(c.wiring.after.map(async (name) => [name, await start(byName.get(name)!)] as const))),
+        ...(await Promise.all(
+          (c.wiring.afterStarted ?? []).map(async (name) => [name, await instancesStarted(byName.get(name)!)] as const),
+        )),
+      ]);
       aborted.signal.throwIfAborted();
       const configs = await c.wiring.instances(run, up);
-      if (configs.length === 0) return [];
+      if (configs.length === 0) {
+        haveStarted([]);
+        return [];
+      }
       const line = c.wiring.starting ? c.wiring.starting(run, configs) : `starting ${c.name}`;
       if (line) run.progress(line);
+      const pids: (number | undefined)[] = configs.map(() => undefined);
+      const tellStarted = (): void => {
+        if (pids.every((p) => p !== undefined)) haveStarted(configs.map((config, i) => ({ config, pid: pids[i]! })));
+      };
       const outputs = await Promise.all(
-        configs.map((config) =>
+        configs.map((config, i) =>
           launch(ctx, c, config as never, {
             ports: run.ports[c.name],
             binary: c.wiring.binary?.(run.tools, config),
             signal: aborted.signal,
+            onStarted: (process) => {
+              pids[i] = process.pid;
+              tellStarted();
+            },
           }),
         ),
       );
+      // A launcher that does not report its starts (a test's) is started by now.
+      outputs.forEach((o, i) => (pids[i] ??= (o as { process?: ManagedProcess }).process?.pid ?? -1));
+      tellStarted();
       const ready = c.wiring.ready?.(outputs);
       if (ready) run.progress(ready);
       return outputs;
     })();
+    started.catch(failedToStart);
     starts.set(c.name, started);
     return started;
   };
