@@ -27,13 +27,14 @@ const greeter: ComponentDeclaration<{ greeting: string; exitAtOnce?: boolean }, 
   wiring: { after: [], instances: () => [{ greeting: 'hello' }] },
 };
 
-describe('launchLocal', () => {
-  let ctx: RunContext;
-  beforeEach(() => {
-    ctx = createRunContext(mkdtempSync(join(tmpdir(), 'launch-test-')), () => undefined);
-  });
-  afterEach(() => ctx.registry.stopAll());
+// Every test gets a run of its own, and leaves nothing running.
+let ctx: RunContext;
+beforeEach(() => {
+  ctx = createRunContext(mkdtempSync(join(tmpdir(), 'launch-test-')), () => undefined);
+});
+afterEach(() => ctx.registry.stopAll());
 
+describe('launchLocal', () => {
   it('writes its config files, starts it, waits until ready and returns the one started shape with its outputs', async () => {
     const [ports] = await freePortsFor(greeter);
     const started = await launchLocal(ctx, greeter, { greeting: 'hello' }, { ports });
@@ -73,12 +74,6 @@ describe('launchLocal', () => {
 });
 
 describe('launchAll', () => {
-  let ctx: RunContext;
-  beforeEach(() => {
-    ctx = createRunContext(mkdtempSync(join(tmpdir(), 'launch-all-test-')), () => undefined);
-  });
-  afterEach(() => ctx.registry.stopAll());
-
   it("starts an `afterStarted` component once the other's process runs, before that one is ready, with its pid", async () => {
     const events: string[] = [];
     const followerFile = join(ctx.runDir, 'follower-started');
