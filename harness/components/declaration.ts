@@ -209,9 +209,14 @@ export function startedOf<C>(
   up: Outputs,
   decl: { name: string; wiring: Wiring<C, never> },
 ): readonly StartedInstance<C>[] {
-  const started = up[decl.name];
-  if (!started) throw new Error(`${decl.name} is not among the components this one starts after`);
-  return started as readonly StartedInstance<C>[];
+  return entryOf(up, decl.name) as readonly StartedInstance<C>[];
+}
+
+/** What `up` holds of a component this one starts after: its outputs, or its started instances. */
+function entryOf(up: Outputs, name: string): readonly unknown[] {
+  const entry = up[name];
+  if (!entry) throw new Error(`${name} is not among the components this one starts after`);
+  return entry;
 }
 
 /** The outputs of a component this one starts after, one per instance (none when the run does not have it). */
@@ -219,9 +224,7 @@ export function outputsOf<Out>(
   up: Outputs,
   decl: { name: string; outputs?: (config: never, ready: never) => Out | Promise<Out> },
 ): readonly Out[] {
-  const outs = up[decl.name];
-  if (!outs) throw new Error(`${decl.name} is not among the components this one starts after`);
-  return outs as readonly Out[];
+  return entryOf(up, decl.name) as readonly Out[];
 }
 
 /** The process name of an instance: `instanceName`, or the part's name. */

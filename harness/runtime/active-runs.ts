@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { poll } from './poll';
 import { killGroup } from './managed-process';
-import { groupsWithLiveMembers } from './proc-stat';
+import { groupsWithLiveMembers, processAlive as alive } from './proc-stat';
 
 /** What `epp-e2e up` leaves in its run directory so `epp-e2e down` can find and stop it. */
 export interface UpState {
@@ -12,15 +12,6 @@ export interface UpState {
 
 export function writeUpState(runDir: string): void {
   writeFileSync(join(runDir, 'up.json'), JSON.stringify({ pid: process.pid, runDir } satisfies UpState));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

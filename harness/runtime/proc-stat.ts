@@ -21,6 +21,16 @@ export function readProcStat(pid: number | string): ProcStat | undefined {
   return { state, pgrp: Number(pgrp) };
 }
 
+/** Whether a process exists (one of another user's, which we may not signal, too). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Whether the process has left user space for good: a zombie, or gone. */
 export function isZombieOrGone(stat: ProcStat | undefined): boolean {
   return stat === undefined || stat.state === 'Z' || stat.state === 'X';

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { RunOptions } from '../config/run-options';
 import { poll } from '../runtime/poll';
+import { processAlive as alive } from '../runtime/proc-stat';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../topology/types';
 
 /** Set (to 1) by `make e2e` and `epp-e2e run`: start one topology for every scenario file that can share it. */
@@ -101,15 +102,6 @@ export async function awaitSharedRecord(
 interface SharedLock {
   pid: number;
   file: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
