@@ -1,6 +1,6 @@
 import { OptionError } from '../config/run-options';
 import { loadVersions } from '../tools/versions';
-import { compareRequest } from './main';
+import { compareRequest } from './flag-values';
 
 describe('compare request', () => {
   const v = loadVersions();

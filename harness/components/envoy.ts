@@ -5,23 +5,11 @@ import { epp } from './epp';
 import { jaeger } from './jaeger';
 import { ENVOY_SERVICE } from './service-names';
 
-import { faultsOf, type FaultDefinition } from '../faults/types';
+import { faultsOf } from '../faults/types';
 import { SENTINEL_PATH } from '../traces/sentinel';
 
 export const DESTINATION_HEADER = 'x-gateway-destination-endpoint';
 
-/**
- * Envoy's fault switches: made in the bootstrap we render, never in Envoy itself. Owners as in
- * harness/mock-vllm/faults.ts.
- */
-export const ENVOY_FAULTS = {
-  'no-tracing': {
-    description: 'a bootstrap without the tracing block: Envoy forwards traceparent but emits no span',
-    owners: [{ scenario: 'smoke', says: /^trace incomplete: service envoy-gateway \(envoy\) exported nothing since/ }],
-  },
-} satisfies Record<string, FaultDefinition>;
-
-export type EnvoyFault = keyof typeof ENVOY_FAULTS;
 export const EXT_PROC_CLUSTER = 'epp';
 /** How often Envoy's OpenTelemetry tracer exports (its default is 5 s): scenarios and the flush horizon wait on it. */
 export const ENVOY_FLUSH_INTERVAL_MS = 100;

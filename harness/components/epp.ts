@@ -1,9 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { readYamlDocuments } from '../tools/yaml-documents';
 import { CUSTOM_EPP } from '../config/run-options';
 import { wordLevelTokenizerJson } from '../drivers/word-tokenizer';
-import { faultsOf, type FaultDefinition } from '../faults/types';
+import { faultsOf } from '../faults/types';
+import { DEAD_OTLP_ENDPOINT } from './epp-faults';
 import { grpcHealthProbe, httpProbe } from '../runtime/readiness';
 import { moduleDir } from '../tools/build-go-tool';
 import { kvEventsEppKey } from '../tools/tools';
@@ -108,8 +110,8 @@ export function readEppCrds(eppModuleDir: string): KubeObject[] {
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()) {
-    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
-      const crd = doc.toJS() as KubeObject | null;
+    for (const doc of readYamlDocuments(join(dir, file))) {
+      const crd = doc as KubeObject | null;
       if (crd?.kind === 'CustomResourceDefinition') crds.push(crd);
     }
   }
@@ -141,27 +143,6 @@ export const KV_HASH_SEED = '';
 
 /** The EPP's batch span processor delay (OTEL_BSP_SCHEDULE_DELAY): what the flush horizon counts on. */
 export const EPP_BSP_SCHEDULE_DELAY_MS = 100;
-
-/** Where `wrong-exporter` sends the EPP's spans: loopback port 1, where nothing listens (refused at once). */
-export const DEAD_OTLP_ENDPOINT = 'http://127.0.0.1:1';
-
-/**
- * The EPP's fault switches: made in the environment we give the real binary, never in the binary. Owners as in
- * harness/mock-vllm/faults.ts.
- */
-export const EPP_FAULTS = {
-  'wrong-exporter': {
-    description: `OTEL_EXPORTER_OTLP_ENDPOINT points where nothing listens (${DEAD_OTLP_ENDPOINT})`,
-    owners: [
-      {
-        scenario: 'smoke',
-        says: /^trace incomplete: service llm-d-epp \(epp\) exported nothing since \S+[\s\S]*waited for: exactly one new EPP trace/,
-      },
-    ],
-  },
-} satisfies Record<string, FaultDefinition>;
-
-export type EppFault = keyof typeof EPP_FAULTS;
 
 export interface EppTracing {
   otlpEndpoint: string;

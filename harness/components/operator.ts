@@ -1,11 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { binaryCommand, outputsOf, type ComponentDeclaration } from './declaration';
 import { kubeApiserver } from './kube-apiserver';
 import type { KubeClient, KubeObject } from './kube-client';
 import { localInstrumentation } from './operator-epp-pod';
 import { generateWebhookCerts } from './webhook-certs';
+import { readYamlDocuments } from '../tools/yaml-documents';
 
 /** Annotations of the operator's Go injection (internal/instrumentation/annotation.go). */
 export const INJECT_GO = 'instrumentation.opentelemetry.io/inject-go';
@@ -15,9 +15,7 @@ export const CONTAINER_NAMES = 'instrumentation.opentelemetry.io/container-names
 export const DEFAULT_GO_IMAGE_ANNOTATION = 'instrumentation.opentelemetry.io/default-auto-instrumentation-go-image';
 
 function yamlObjects(file: string): KubeObject[] {
-  return parseAllDocuments(readFileSync(file, 'utf8'))
-    .map((d) => d.toJS() as KubeObject | null)
-    .filter((o): o is KubeObject => !!o?.kind);
+  return (readYamlDocuments(file) as (KubeObject | null)[]).filter((o): o is KubeObject => !!o?.kind);
 }
 
 /** The operator's CRDs, from its module's config/crd/bases (what its release manifest installs). */

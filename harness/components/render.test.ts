@@ -1,7 +1,6 @@
 import { SENTINEL_PATH } from '../traces/sentinel';
 import { parse } from 'yaml';
 import {
-  DEAD_OTLP_ENDPOINT,
   eppArgs,
   eppEnv,
   renderInferencePool,
@@ -9,6 +8,7 @@ import {
   modelServerIp,
   renderModelServerPods,
 } from './epp';
+import { DEAD_OTLP_ENDPOINT } from './epp-faults';
 import { renderEnvoyBootstrap } from './envoy';
 import { etcdArgs } from './etcd';
 import { renderJaegerConfig } from './jaeger';

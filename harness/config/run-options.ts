@@ -4,6 +4,7 @@ import { identifyBuild, readBuildInfo } from '../components/epp-binary';
 import { LLMD_PLUGIN_CONFIGS, type LlmdPluginConfig } from '../components/llmd-plugins';
 import { parseFaultSpec } from '../faults/catalog';
 import type { FaultComponent } from '../faults/types';
+import { OptionError } from './option-error';
 import { loadVersions, REPO_ROOT, resolveEppVersion, selectPins, type Versions } from '../tools/versions';
 
 export const TOPOLOGIES = ['local', 'kind'] as const;
@@ -69,12 +70,7 @@ export interface KindOptions {
   goTargetExe: boolean;
 }
 
-export class OptionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OptionError';
-  }
-}
+export { OptionError } from './option-error';
 
 export interface RawOptions {
   topology?: string;

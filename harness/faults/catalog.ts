@@ -1,5 +1,5 @@
-import { ENVOY_FAULTS } from '../components/envoy';
-import { EPP_FAULTS } from '../components/epp';
+import { ENVOY_FAULTS } from '../components/envoy-faults';
+import { EPP_FAULTS } from '../components/epp-faults';
 import { FAULTS as MOCK_VLLM_FAULTS } from '../mock-vllm/faults';
 import { FAULT_COMPONENTS, type FaultComponent, type FaultDefinition, type FaultSwitch } from './types';
 
