@@ -57,7 +57,7 @@ up: deps
 
 # Re-extract fixtures/kind-schemas/ (Kubernetes OpenAPI + CRD schemas) after changing a pin in versions.yaml.
 kind-schemas: deps
-	node -r ts-node/register/transpile-only harness/topology/kind/update-schemas.ts
+	node -r ./bin/ts-register.js harness/topology/kind/update-schemas.ts
 
 down: deps
 	$(CLI) down
@@ -67,7 +67,7 @@ clean:
 
 # A benchmark, not a test: cold start, trace latency, ext_proc throughput, suite wall time (reports/bench.json).
 bench: deps
-	node -r ts-node/register/transpile-only harness/bench/main.ts
+	node -r ./bin/ts-register.js harness/bench/main.ts
 
 # Every fault switch on in turn against the scenarios that own it (local topology): prints caught/missed per
 # switch, writes reports/faults.{md,json}, exits 1 when a switch is missed. Not part of `make test` (minutes).

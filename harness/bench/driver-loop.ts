@@ -1,6 +1,6 @@
 // The ext_proc driver alone against a running EPP, for profiling it without the rest of `make bench`:
 //   node bin/epp-e2e.js up --topology local            (prints the endpoints; leave it running)
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof -r ts-node/register/transpile-only harness/bench/driver-loop.ts \
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof -r ./bin/ts-register.js harness/bench/driver-loop.ts \
 //     <extProc host:port> <model> [requests=2000] [streams=1,8,32]
 // Prints one JSON line per stream count.
 import { extProcChannel } from '../drivers/extproc/client';

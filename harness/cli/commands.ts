@@ -1,7 +1,7 @@
 // What each command does, loaded when a command runs (main.ts imports it lazily): its module graph (components,
 // drivers, Jaeger and Kubernetes clients) costs ~0.3 s of CPU to load, which `--help` and a flag error need not pay.
 import { OptionError, resolveRunOptions, type RunOptions } from '../config/run-options';
-import { chosenTopology, compareRequest, progress, rawOptions, type Values } from './flag-values';
+import { compareRequest, progress, rawOptions, resolvedOptions, type Values } from './flag-values';
 import { exec } from '../runtime/exec';
 import { ensureDebianPackages } from '../tools/debian-packages';
 import { ensureGoTool } from '../tools/build-go-tool';
@@ -70,7 +70,7 @@ export async function packages(quiet: boolean): Promise<number> {
 }
 
 export async function doctor(values: Values): Promise<number> {
-  const opts = resolveRunOptions({ ...rawOptions(values), topology: await chosenTopology('doctor', values) });
+  const opts = await resolvedOptions('doctor', values);
   const { text, ok } = formatChecks(
     await runDoctor(selectPins(loadVersions(), opts), opts.eppVersion, undefined, undefined, undefined, opts.eppBinary),
     opts.topology,
@@ -134,7 +134,7 @@ export async function up(opts: RunOptions, json: boolean): Promise<number> {
 export async function runCommand(values: Values): Promise<number> {
   const scenarios = (values.scenario as string[] | undefined) ?? scenarioNames();
   jestArgs(scenarios); // validates the names before anything starts
-  const opts = resolveRunOptions({ ...rawOptions(values), topology: await chosenTopology('run', values) });
+  const opts = await resolvedOptions('run', values);
   await ensureTopologyTools(opts, {
     // The contract scenario's negative control runs the other pinned EPP versions.
     allEppVersions: scenarios.includes('contract'),

@@ -60,7 +60,7 @@ export function compareRequest(values: Record<string, unknown>): { subject: stri
  * The topology of a command that starts something: `auto` (the default) probes Docker once and says what it chose
  * and why, on the command's first line.
  */
-export async function chosenTopology(command: string, values: Values): Promise<'local' | 'kind'> {
+async function chosenTopology(command: string, values: Values): Promise<'local' | 'kind'> {
   const choice = await chooseTopology(values.topology as string | undefined, probeDocker);
   progress(`${command}: topology ${choice.topology} (${choice.reason})`);
   return choice.topology;

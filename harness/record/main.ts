@@ -6,7 +6,7 @@
  * BlockStored for the prompt's blocks (so the precise prefix cache has something to find) and also records one
  * KV-event indexing trace. Nothing here builds an EPP: the binary is someone else's build.
  *
- *   node -r ts-node/register/transpile-only harness/record/main.ts \
+ *   node -r ./bin/ts-register.js harness/record/main.ts \
  *     --epp-binary PATH --epp-contract llm-d-router-v0.10.0 [--epp-plugins pd|kv-events] --name NAME
  */
 import { writeFileSync } from 'node:fs';

@@ -4,7 +4,7 @@
  * exercises the adapter's other calls on real objects. Run as a child process (client-node is an ES module,
  * which Jest's module system cannot load): prints one JSON line.
  *
- *   node -r ts-node/register/transpile-only harness/topology/kind/apply-check.ts <kubeconfig>
+ *   node -r ./bin/ts-register.js harness/topology/kind/apply-check.ts <kubeconfig>
  *
  * EPP_E2E_APPLY_CHECK_ADAPTER=0: the dry-runs only (`adapter` stays empty).
  */
