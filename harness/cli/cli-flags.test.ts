@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { OptionError } from '../config/run-options';
 import { parseCommandFlags, usage } from './main';
 import { chooseTopology } from './topology-choice';
+import { REPO_ROOT } from '../tools/versions';
 
 describe('epp-e2e flags, per command', () => {
   it('refuses a flag its command does not take, listing the ones it does', () => {
@@ -68,5 +70,28 @@ describe('--topology auto', () => {
     await expect(chooseTopology('k3d', never)).rejects.toThrow(
       'unknown topology "k3d"; choose one of: auto, local, kind',
     );
+  });
+});
+
+describe("the CLI's start", () => {
+  it('loads no command code, component, topology, driver or trace module: --help and a flag error answer at once', () => {
+    // A process of its own (the real loader, a clean module cache), as `epp-e2e` starts.
+    const script =
+      "require('./bin/ts-register'); require('./harness/cli/main'); " +
+      "console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('/harness/'))" +
+      ".map((f) => f.slice(f.indexOf('/harness/') + 1))));";
+    const loaded = JSON.parse(
+      execFileSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }),
+    ) as string[];
+    expect(loaded).toContain('harness/cli/main.ts');
+    const heavy = loaded.filter(
+      (f) =>
+        f === 'harness/cli/commands.ts' ||
+        /^harness\/(topology|traces|drivers|compare)\//.test(f) ||
+        f === 'harness/components/epp.ts' ||
+        f === 'harness/components/envoy.ts' ||
+        f === 'harness/runtime/readiness.ts',
+    );
+    expect(heavy).toEqual([]);
   });
 });
