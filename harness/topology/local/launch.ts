@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   instanceNameOf,
@@ -79,14 +79,9 @@ export async function launchLocal<C, P extends string, Out>(
     env: env && { PATH: globalThis.process.env.PATH, HOME: globalThis.process.env.HOME, ...env },
     logFile: at.logFile,
     stopSignal: decl.stopSignal,
+    scratch: decl.scratch?.map((path) => join(ctx.runDir, path)),
   });
   launch.onStarted?.(process);
-  if (decl.scratch?.length) {
-    const paths = decl.scratch.map((path) => join(ctx.runDir, path));
-    void process.exited.then(() => {
-      for (const path of paths) rmSync(path, { recursive: true, force: true });
-    });
-  }
   for (const check of decl.readiness(config, at)) {
     await waitReady(check.what, check.probe, { timeoutMs: check.timeoutMs, intervalMs: check.intervalMs, process });
   }
