@@ -1,9 +1,9 @@
 // The CLI's promises about processes: `up` starts everything and prints where it is; `down`, Ctrl-C and even
 // `kill -9` of `up` leave nothing of the run alive and every port free again; bad input fails fast.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { firstLine, liveGroups, runCli, spawnCli, type CliResult } from '../harness/scenario/cli-process';
 import { applicability, notApplicable } from '../harness/scenario/use-topology';
 import { isPortInUse } from '../harness/runtime/ports';
@@ -55,14 +55,18 @@ function startUp(models: number): Promise<StartedUp> {
 }
 
 async function expectRunGone(up: UpJson): Promise<void> {
+  // etcd's data (120 MB a run) is scratch: gone with the run, however it ended. Its logs stay.
+  const etcdData = join(dirname(up.logsDir), 'etcd');
   await waitReady(
-    'every process group of the run to be gone',
+    "every process group of the run, and etcd's data, to be gone",
     async () => {
       const left = liveGroups(up.logsDir);
-      return left.length === 0 ? true : `still alive: ${left.join(', ')}`;
+      if (left.length > 0) return `still alive: ${left.join(', ')}`;
+      return existsSync(etcdData) ? `${etcdData} still there` : true;
     },
     { timeoutMs: 20000 },
   );
+  expect(existsSync(join(up.logsDir, 'etcd.log'))).toBe(true);
   for (const { host, port } of portsOf(up)) {
     expect({ host, port, inUse: await isPortInUse(port, host) }).toEqual({ host, port, inUse: false });
   }
@@ -172,7 +176,7 @@ if (!gate.applies) {
       await expectRunGone(up);
     });
 
-    it('a killed up (kill -9) leaves nothing behind: the reaper stops the run', async () => {
+    it('a killed up (kill -9) leaves nothing behind: the reaper stops the run and removes its scratch data', async () => {
       const { child, up } = await ups.kill9;
       child.kill('SIGKILL');
       await expectRunGone(up);

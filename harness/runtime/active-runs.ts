@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { poll } from './poll';
 import { killGroup } from './managed-process';
 import { groupsWithLiveMembers, processAlive as alive } from './proc-stat';
+import { removeRunScratch } from './run-scratch';
 
 /** What `epp-e2e up` leaves in its run directory so `epp-e2e down` can find and stop it. */
 export interface UpState {
@@ -52,5 +53,7 @@ export async function stopRun(state: UpState, timeoutMs = 30000): Promise<{ kill
   const left = groupsAlive(state.runDir);
   for (const pid of left) killGroup(pid, 'SIGKILL');
   if (alive(state.pid)) process.kill(state.pid, 'SIGKILL');
+  // A crashed `up` left its processes' scratch data; a clean one removed it already.
+  removeRunScratch(state.runDir);
   return { killed: left.length };
 }

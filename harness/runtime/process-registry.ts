@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { recordDeath } from './deaths';
 import type { Socket } from 'node:net';
 import { killGroup, ManagedProcess, type ProcessSpec } from './managed-process';
+import { removeRunScratch, writeRunScratch } from './run-scratch';
 
 const PROCESSES_FILE = 'processes.json';
 
@@ -63,8 +64,10 @@ export class ProcessRegistry {
     process.off('exit', this.onExit);
   }
 
+  /** This process's `exit`: only synchronous work runs there. Their scratch data goes with them. */
   killAllNow(): void {
     for (const proc of this.procs) killGroup(proc.pid, 'SIGKILL');
+    removeRunScratch(this.runDir);
   }
 
   private writePidFile(): void {
@@ -73,6 +76,10 @@ export class ProcessRegistry {
     // The same with names, for whoever holds only the run folder (a scenario that kills a component on purpose).
     const named = Object.fromEntries(this.procs.filter((p) => p.pid !== undefined).map((p) => [p.name, p.pid]));
     writeFileSync(join(this.runDir, PROCESSES_FILE), JSON.stringify(named, null, 2) + '\n');
+    writeRunScratch(
+      this.runDir,
+      this.procs.flatMap((p) => p.spec.scratch ?? []),
+    );
   }
 
   private ensureReaper(): void {

@@ -1,8 +1,10 @@
 // The reaper: a detached watchdog that outlives the harness on purpose. When the harness process is gone
-// (killed, crashed, or exited without cleaning up), it kills every process group listed in the pid file.
+// (killed, crashed, or exited without cleaning up), it kills every process group listed in the pid file and removes
+// the scratch data the run folder lists (run-scratch.ts; the same rule: only inside the run folder).
 // Plain JavaScript so it starts in milliseconds without a TypeScript loader.
 'use strict';
-const { readFileSync } = require('node:fs');
+const { readFileSync, rmSync } = require('node:fs');
+const { dirname, join, relative, resolve } = require('node:path');
 
 const parentPid = Number(process.argv[2]);
 const pidFile = process.argv[3];
@@ -29,6 +31,20 @@ function reap() {
     } catch {
       // already gone
     }
+  }
+  removeScratch(dirname(pidFile));
+}
+
+function removeScratch(runDir) {
+  let paths = [];
+  try {
+    paths = readFileSync(join(runDir, 'scratch'), 'utf8').split('\n').filter(Boolean);
+  } catch {
+    // none listed
+  }
+  for (const path of paths) {
+    const rel = relative(resolve(runDir), resolve(path));
+    if (rel !== '' && !rel.startsWith('..') && !rel.startsWith('/')) rmSync(path, { recursive: true, force: true });
   }
 }
 
