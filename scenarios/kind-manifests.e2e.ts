@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { readEppCrds } from '../harness/components/epp';
 import { etcd as etcdDecl } from '../harness/components/etcd';
 import { kubeApiserver, type ApiserverAccess } from '../harness/components/kube-apiserver';
+import { readOperatorCrds } from '../harness/components/operator';
 import { KubeClient } from '../harness/components/kube-client';
 import { scenarioOptions } from '../harness/config/run-options-file';
 import { runNode } from '../harness/scenario/cli-process';
@@ -19,8 +20,6 @@ import { MANIFESTS_DIR } from '../harness/components/templates';
 import { moduleDir } from '../harness/tools/build-go-tool';
 import { ensureLocalTools } from '../harness/tools/tools';
 import { loadVersions, REPO_ROOT } from '../harness/tools/versions';
-import { readYamlDocuments } from '../harness/tools/yaml-documents';
-import type { KubeObject } from '../harness/components/kube-client';
 
 // Needs the local control plane's processes; on kind, the cluster itself validates every manifest it is given.
 const gate = applicability(['local-processes']);
@@ -67,9 +66,10 @@ if (!gate.applies) {
       module: 'github.com/open-telemetry/opentelemetry-operator',
       version: versions.kind.operator.default,
     });
-    const instrumentationCrd = readYamlDocuments(
-      join(operatorDir, 'config', 'crd', 'bases', 'opentelemetry.io_instrumentations.yaml'),
-    )[0] as KubeObject;
+    const instrumentationCrd = readOperatorCrds(operatorDir).find(
+      (c) => (c.spec as { names: { kind: string } }).names.kind === 'Instrumentation',
+    );
+    if (!instrumentationCrd) throw new Error(`no Instrumentation CRD in ${operatorDir}/config/crd/bases`);
     const crds = [
       // The CRDs of the EPP the kind manifests are rendered for (kind's default; the llm-d images ship none).
       ...readEppCrds(await moduleDir(versions.epp.versions[versions.epp.kindDefault].crds)),

@@ -11,7 +11,7 @@ export const progress = (m: string): void => {
 export type Values = Record<string, unknown>;
 
 /** The run options as the flags give them (unresolved: resolveRunOptions checks and completes them). */
-export function rawOptions(values: Record<string, unknown>): RawOptions {
+export function rawOptions(values: Values): RawOptions {
   return {
     topology: values.topology as string | undefined,
     models: values.models as string | undefined,
@@ -39,7 +39,7 @@ const COMPARABLE = [
 ] as const;
 
 /** What `compare` was asked: exactly one component given twice (A, then B); the rest stays at its pin. */
-export function compareRequest(values: Record<string, unknown>): { subject: string; variants: [Variant, Variant] } {
+export function compareRequest(values: Values): { subject: string; variants: [Variant, Variant] } {
   const given = COMPARABLE.filter((c) => ((values[c.flag] as string[] | undefined) ?? []).length > 0);
   const usage = 'compare takes exactly two of one of --epp-version, --envoy-version, --jaeger-version (A, then B)';
   if (given.length !== 1) throw new OptionError(usage);

@@ -159,7 +159,8 @@ export interface ComponentDeclaration<C, P extends string = never, Out = object>
   configFiles?: (config: C, ports: Ports<P>) => ConfigFile[];
   /**
    * Working data it writes under the run's folder that says nothing once it has exited (etcd's data: 120 MB of
-   * preallocated WAL per run), relative to the run's folder: removed when the process exits. Its log stays.
+   * preallocated WAL per run), relative to the run's folder: removed by its stop, or when it exits, or by the reaper
+   * or `down` after a harness that could not (runtime/run-scratch.ts). Its log stays.
    */
   scratch?: readonly string[];
   /**

@@ -112,9 +112,10 @@ export class ManagedProcess {
   /**
    * SIGTERM (or the spec's stopSignal) to the whole group, then SIGKILL after the grace period. Resolves once the
    * process is gone, or once it has left user space for good (a zombie whose threads the kernel is still tearing
-   * down): then it runs none of its code any more, and what is left is the kernel's. The eBPF agent is the case: releasing each of its ~40
-   * uprobe links waits for an RCU grace period (synchronize_rcu_tasks_trace), about 4 s in all on this kernel,
-   * during which it is a zombie; a stop that waited for that would hold every topology's stop for nothing.
+   * down): then it runs none of its code any more, and what is left is the kernel's. The eBPF agent is the case:
+   * releasing each of its ~40 uprobe links waits for an RCU grace period (synchronize_rcu_tasks_trace), about 4 s in
+   * all on this kernel, during which it is a zombie; a stop that waited for that would hold every topology's stop for
+   * nothing.
    */
   async stop(graceMs = 5000): Promise<void> {
     this.stopping = true;
