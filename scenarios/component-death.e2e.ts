@@ -1,7 +1,8 @@
 // A component that dies mid-run fails the running check at once, naming the component, how it exited and its log
 // tail, instead of every check waiting out its deadline on a Jaeger or EPP that will never answer; later checks of
 // the file fail at once with the same cause. Each case kills a component of a topology of its own (never the
-// run's shared one) with SIGKILL, as the kernel's OOM killer or a crash would.
+// run's shared one) with SIGKILL, as the kernel's OOM killer or a crash would. The last kills the kube-apiserver of
+// a control plane started the way the run starts the one its topologies share: a topology on it fails as at home.
 import { componentPid } from '../harness/runtime/process-registry';
 import { throwIfDead } from '../harness/runtime/deaths';
 import { applicability, notApplicable, useTopologies, type ScenarioEnv } from '../harness/scenario/use-topology';
@@ -11,13 +12,17 @@ import { ComponentDiedError, waitForTrace, waitForTraces } from '../harness/trac
 const OWN = { models: 1, eppResourceAttributes: 'component=endpoint-picker,e2e.case=component-death' };
 const DEADLINE_MS = 60000;
 
-/** Starts `wait`, kills `component` while it polls, and returns how the wait ended and when. */
+/**
+ * Starts `wait`, kills `component` (of the run in `runDir`: the topology's own by default) while it polls, and
+ * returns how the wait ended and when.
+ */
 async function killDuring(
   s: ScenarioEnv,
   component: string,
   wait: () => Promise<unknown>,
+  runDir = s.topology.endpoints.runDir,
 ): Promise<{ err: Error; ms: number }> {
-  const pid = componentPid(s.topology.endpoints.runDir, component);
+  const pid = componentPid(runDir, component);
   const started = Date.now();
   const pending = wait().then(
     () => new Error('the wait succeeded, though nothing could satisfy it'),
@@ -34,8 +39,12 @@ const gate = applicability(['local-processes']);
 if (!gate.applies) {
   notApplicable('a component that dies', gate.reason);
 } else {
-  // Two topologies, one per case, started together: a case leaves its own with a dead component.
-  const [jaegerCase, eppCase] = useTopologies([OWN, OWN]);
+  // One topology per case, started together: a case leaves its own with a dead component.
+  const [jaegerCase, eppCase, controlPlaneCase] = useTopologies([
+    { options: OWN },
+    { options: OWN },
+    { options: OWN, ownControlPlane: true },
+  ]);
 
   describe('Jaeger killed mid-wait', () => {
     const env = jaegerCase;
@@ -78,6 +87,31 @@ if (!gate.applies) {
       expect(err).toBeInstanceOf(ComponentDiedError);
       expect(err.message).toMatch(/component epp died during the run: it exited on SIGKILL/);
       expect(ms).toBeLessThan(5000);
+    });
+  });
+
+  describe('the kube-apiserver of the control plane it shares killed mid-wait', () => {
+    const env = controlPlaneCase;
+
+    it("stops the wait for an EPP trace within 5 s, naming kube-apiserver: the control plane's death is the topology's", async () => {
+      const s = env();
+      const e = s.topology.endpoints;
+      // Not one of the topology's own processes: it started none of the control plane.
+      expect(() => componentPid(e.runDir, 'kube-apiserver')).toThrow(/no component "kube-apiserver"/);
+      const { err, ms } = await killDuring(
+        s,
+        'kube-apiserver',
+        () =>
+          waitForTraces(s.jaeger, { service: e.services.epp, since: new Date() }, (ts) => ts.length > 0 || 'none', {
+            description: 'an EPP trace',
+            timeoutMs: DEADLINE_MS,
+          }),
+        s.ownControlPlane!.runDir,
+      );
+      expect(err).toBeInstanceOf(ComponentDiedError);
+      expect(err.message).toMatch(/component kube-apiserver died during the run: it exited on SIGKILL/);
+      expect(ms).toBeLessThan(5000);
+      expect(() => throwIfDead(e.runDir)).toThrow(/^component kube-apiserver died during the run/);
     });
   });
 }

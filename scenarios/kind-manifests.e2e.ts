@@ -6,19 +6,18 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEppCrds } from '../harness/components/epp';
-import { etcd as etcdDecl } from '../harness/components/etcd';
-import { kubeApiserver, type ApiserverAccess } from '../harness/components/kube-apiserver';
+import type { ApiserverAccess } from '../harness/components/kube-apiserver';
 import { readOperatorCrds } from '../harness/components/operator';
 import { KubeClient } from '../harness/components/kube-client';
 import { scenarioOptions } from '../harness/config/run-options-file';
 import { runNode } from '../harness/scenario/cli-process';
 import { applicability, notApplicable } from '../harness/scenario/use-topology';
 import type { ApplyCheckResult } from '../harness/topology/kind/apply-check';
-import { freePortsFor, launchLocal } from '../harness/topology/local/launch';
+import { launchControlPlane } from '../harness/topology/local/control-plane';
 import { createRunContext, type RunContext } from '../harness/runtime/run-context';
 import { MANIFESTS_DIR } from '../harness/components/templates';
 import { moduleDir } from '../harness/tools/build-go-tool';
-import { ensureLocalTools } from '../harness/tools/tools';
+import { ensureControlPlaneTools } from '../harness/tools/tools';
 import { loadVersions, REPO_ROOT } from '../harness/tools/versions';
 
 // Needs the local control plane's processes; on kind, the cluster itself validates every manifest it is given.
@@ -45,22 +44,10 @@ if (!gate.applies) {
 
   beforeAll(async () => {
     const opts = scenarioOptions();
-    // Only the control plane is used here; an --epp-binary run builds no pinned EPP for it.
-    const tools = await ensureLocalTools(
-      versions,
-      opts.eppBinary ? undefined : opts.eppVersion,
-      () => undefined,
-      opts.eppBinary,
-    );
+    // A control plane of its own, not the suite's: the adapter checks write objects and count the pods there.
+    const tools = await ensureControlPlaneTools(versions, () => undefined);
     ctx = createRunContext(opts.runsRoot, () => undefined);
-    const [etcdPorts, apiPorts] = await freePortsFor(etcdDecl, kubeApiserver);
-    const etcd = await launchLocal(ctx, etcdDecl, {}, { ports: etcdPorts, binary: tools.etcd });
-    api = await launchLocal(
-      ctx,
-      kubeApiserver,
-      { etcdUrl: etcd.url },
-      { ports: apiPorts, binary: tools.kubeApiserver },
-    );
+    api = await launchControlPlane(ctx, tools);
     const kube = new KubeClient(api.server, api.token, api.caPem);
     const operatorDir = await moduleDir({
       module: 'github.com/open-telemetry/opentelemetry-operator',

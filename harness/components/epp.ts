@@ -68,15 +68,18 @@ export function modelServerIp(i: number): string {
   return `127.0.0.${i + 2}`;
 }
 
-/** One Pod object per model server, with its IP and a Ready status (there is no kubelet to report them). */
-/** `labels`: extra Pod labels of a server (an llm-d P/D run's llm-d.ai/role: prefill or decode). */
+/**
+ * One Pod object per model server, with its IP and a Ready status (there is no kubelet to report them), in the
+ * run's namespace. `labels`: extra Pod labels of a server (an llm-d P/D run's llm-d.ai/role: prefill or decode).
+ */
 export function renderModelServerPods(
   servers: { name: string; ip: string; labels?: Record<string, string> }[],
   port: number,
+  namespace = POOL_NAMESPACE,
 ): { pod: KubeObject; status: KubeObject }[] {
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   return servers.map(({ name, ip, labels }) => {
-    const meta = { name, namespace: POOL_NAMESPACE };
+    const meta = { name, namespace };
     const pod: KubeObject = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -291,7 +294,7 @@ function eppEnvironment(c: EppConfig): Record<string, string> {
 }
 
 /** The pin of the run's EPP: the CRDs it reads, its image (kind, operator mode). */
-export function eppPinOf(run: Run): EppPin {
+export function eppPinOf(run: Pick<Run, 'topology' | 'opts' | 'pins'>): EppPin {
   const { eppVersion } = run.opts;
   // Locally an EPP binary without a contract (CUSTOM_EPP) still reads the InferencePool: the local default's CRDs.
   if (run.topology === 'kind') return resolveEppVersion(run.pins, eppVersion, 'kind').pin;
@@ -345,7 +348,7 @@ async function localEpp(run: LocalRun, up: Outputs): Promise<EppConfig[]> {
       modelServerApp: MODEL_SERVER_POD,
     }),
   );
-  for (const { pod, status } of renderModelServerPods(modelServers(run.opts), modelPort)) {
+  for (const { pod, status } of renderModelServerPods(modelServers(run.opts), modelPort, run.namespace)) {
     await api.kube.apply(pod);
     await api.kube.applyStatus(status);
   }

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deathReport, deaths, throwIfDead } from './deaths';
+import { deathReport, deaths, recordDeath, recordUsedRun, throwIfDead } from './deaths';
 import { componentPid, ProcessRegistry } from './process-registry';
 import { poll } from './poll';
 
@@ -33,5 +33,26 @@ describe('deaths of a run', () => {
     expect(deathReport(runDir)).toBeUndefined();
     expect(() => throwIfDead(runDir)).not.toThrow();
     expect(() => componentPid(runDir, 'x')).toThrow();
+  });
+
+  it("counts a death in a run it uses (the suite's shared control plane) as its own", () => {
+    const controlPlane = mkdtempSync(join(tmpdir(), 'deaths-cp-'));
+    const topology = mkdtempSync(join(tmpdir(), 'deaths-topology-'));
+    const other = mkdtempSync(join(tmpdir(), 'deaths-other-'));
+    recordUsedRun(topology, controlPlane);
+    expect(() => throwIfDead(topology)).not.toThrow();
+    const at = new Date().toISOString();
+    recordDeath(controlPlane, {
+      name: 'kube-apiserver',
+      logFile: join(controlPlane, 'x.log'),
+      at,
+      code: null,
+      signal: 'SIGKILL',
+    });
+    expect(() => throwIfDead(topology)).toThrow(/^component kube-apiserver died during the run: it exited on SIGKILL/);
+    // Only the runs named: another topology's death is not this one's.
+    recordDeath(other, { name: 'epp', logFile: join(other, 'x.log'), at, code: 1, signal: null });
+    expect(deaths(topology).map((d) => d.name)).toEqual(['kube-apiserver']);
+    expect(deaths(controlPlane).map((d) => d.name)).toEqual(['kube-apiserver']);
   });
 });

@@ -3,7 +3,7 @@
  * folder (`deaths.jsonl`), so whoever holds only the run folder (a scenario file using the run's shared topology,
  * a failure report) can tell "still waiting" from "will never come", and say who died, how, and its log tail.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExitInfo } from './managed-process';
 
@@ -15,18 +15,42 @@ export interface Death extends ExitInfo {
 }
 
 const FILE = 'deaths.jsonl';
+/** The folders of other runs whose components this run uses (the suite's shared control plane), one per line. */
+const USES_FILE = 'uses-runs';
 
 export function recordDeath(runDir: string, death: Death): void {
   appendFileSync(join(runDir, FILE), JSON.stringify(death) + '\n');
 }
 
-export function deaths(runDir: string): Death[] {
+/**
+ * Says that this run uses components of another run (a topology on the suite's shared etcd + kube-apiserver):
+ * a death there is a death of this run too, so its checks fail at once naming that component.
+ */
+export function recordUsedRun(runDir: string, otherRunDir: string): void {
+  writeFileSync(join(runDir, USES_FILE), `${otherRunDir}\n`, { flag: 'a' });
+}
+
+function usedRuns(runDir: string): string[] {
+  try {
+    return readFileSync(join(runDir, USES_FILE), 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function ownDeaths(runDir: string): Death[] {
   const file = join(runDir, FILE);
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Death);
+}
+
+/** The run's deaths and those of the runs it uses, in the order they happened. */
+export function deaths(runDir: string): Death[] {
+  const all = [runDir, ...usedRuns(runDir)].flatMap(ownDeaths);
+  return all.sort((a, b) => a.at.localeCompare(b.at));
 }
 
 function tail(file: string, lines: number): string {

@@ -7,11 +7,17 @@ import type { Topology } from '../topology/types';
 import { SHARED_FILE, SHARE_FLAG, sharedRecordFile, writeSharedRecord } from './shared-topology';
 import { acquireCluster } from '../topology/kind/kind-topology';
 import { realKindDeps } from '../topology/kind/real-deps';
+import { controlPlaneMismatch, eppCrdsOf, startSharedControlPlane } from '../topology/local/control-plane';
+import { loadVersions, selectPins } from '../tools/versions';
+import { handoffFile, writeHandoff } from './handoff';
+import { CONTROL_PLANE_CRDS, CONTROL_PLANE_FILE, suiteControlPlane } from './shared-control-plane';
 
 const progress = (m: string): void => void process.stderr.write(`[epp-e2e] ${m}\n`);
 
 // Jest hands globalSetup's globals to globalTeardown (and to nothing else).
 const holder = globalThis as {
+  /** The control plane the suite's local topologies share (undefined once it failed to start). */
+  eppE2eControlPlane?: Promise<{ stop(): Promise<void> } | undefined>;
   eppE2eSharedTopology?: Topology;
   /** The shared topology's start, under way while the first files run. */
   eppE2eSharedStart?: Promise<void>;
@@ -34,6 +40,45 @@ function runOptions(): RunOptions {
 }
 
 /**
+ * Local, when the run shares a topology: one etcd + kube-apiserver, with the run's EPP CRDs, for every local
+ * topology of the run that can use it (controlPlaneMismatch), each in a namespace of its own, instead of one each.
+ * In the background: the files learn where it is from the environment and wait for it when they need it.
+ */
+function setupSharedControlPlane(opts: RunOptions): void {
+  if (process.env[SHARE_FLAG] !== '1' || opts.topology !== 'local') return;
+  const pins = selectPins(loadVersions(), opts);
+  const crds = eppCrdsOf(opts, pins);
+  // A run whose own options cannot use it (operator mode) gives every topology a control plane of its own.
+  const mismatch = controlPlaneMismatch(opts, pins, { crds });
+  if (mismatch) return progress(`no control plane shared by the run's topologies: ${mismatch}`);
+  const file = handoffFile(opts.runsRoot, 'control-plane');
+  mkdirSync(dirname(file), { recursive: true });
+  process.env[CONTROL_PLANE_FILE] = file;
+  process.env[CONTROL_PLANE_CRDS] = crds;
+  holder.eppE2eControlPlane = startSharedControlPlane(opts, progress).then(
+    (started) => {
+      writeHandoff(file, started.controlPlane);
+      return started;
+    },
+    (err: Error) => {
+      progress(`the shared control plane did not start: ${err.message}`);
+      writeHandoff(file, { error: err.message });
+      return undefined;
+    },
+  );
+}
+
+async function teardownSharedControlPlane(): Promise<void> {
+  const started = await holder.eppE2eControlPlane;
+  holder.eppE2eControlPlane = undefined;
+  const file = process.env[CONTROL_PLANE_FILE];
+  delete process.env[CONTROL_PLANE_FILE];
+  delete process.env[CONTROL_PLANE_CRDS];
+  await started?.stop();
+  if (file) rmSync(file, { force: true });
+}
+
+/**
  * Local, when the run asks for it: one topology with the run's default options, which every scenario file
  * whose options are the same (bar fewer models) uses instead of starting its own; see canShare.
  */
@@ -45,7 +90,7 @@ function setupSharedTopology(opts: RunOptions): void {
   const file = sharedRecordFile(opts.runsRoot);
   mkdirSync(dirname(file), { recursive: true });
   process.env[SHARED_FILE] = file;
-  holder.eppE2eSharedStart = startTopology(opts, progress).then(
+  holder.eppE2eSharedStart = startTopology(opts, progress, suiteControlPlane(progress)).then(
     (topology) => {
       holder.eppE2eSharedTopology = topology;
       writeSharedRecord(file, { endpoints: topology.endpoints, options: opts });
@@ -70,12 +115,16 @@ async function teardownSharedTopology(): Promise<void> {
 /**
  * Jest globalSetup of the e2e project. On kind, one cluster serves every scenario file of the run: it is
  * created here (or reused when asked), each file then brings its own namespace up and down in it, and the
- * teardown below deletes the cluster if this run created it. On local, the shared topology (if asked for).
+ * teardown below deletes the cluster if this run created it. On local, when the run shares (epp-e2e run, make
+ * e2e): the control plane of its topologies, and the topology its files share.
  */
 export async function setupRun(): Promise<void> {
   const opts = runOptions();
   holder.eppE2eRunOptions = opts;
-  if (opts.topology !== 'kind') return setupSharedTopology(opts);
+  if (opts.topology !== 'kind') {
+    setupSharedControlPlane(opts);
+    return setupSharedTopology(opts);
+  }
   const deps = await realKindDeps(opts, progress);
   mkdirSync(opts.runsRoot, { recursive: true });
   const { created } = await acquireCluster(opts, deps, progress, join(opts.runsRoot, 'kind-run-kubeconfig'));
@@ -86,7 +135,9 @@ export async function setupRun(): Promise<void> {
 }
 
 export async function teardownRun(): Promise<void> {
+  // The topologies first: the control plane is theirs.
   await teardownSharedTopology();
+  await teardownSharedControlPlane();
   const opts = holder.eppE2eRunOptions;
   if (!opts || opts.topology !== 'kind' || !holder.eppE2eClusterCreated) return;
   if (opts.kind.keepCluster) {

@@ -5,6 +5,7 @@ import type { RunOptions } from '../config/run-options';
 import { poll } from '../runtime/poll';
 import { processAlive as alive } from '../runtime/proc-stat';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../topology/types';
+import { awaitHandoff, handoffFile, writeHandoff, type Handoff } from './handoff';
 
 /** Set (to 1) by `make e2e` and `epp-e2e run`: start one topology for every scenario file that can share it. */
 export const SHARE_FLAG = 'EPP_E2E_SHARE_TOPOLOGY';
@@ -18,12 +19,12 @@ export interface SharedRecord {
 
 /** Where the shared topology's record will be, named before it starts (the files learn it from the environment). */
 export function sharedRecordFile(runsRoot: string): string {
-  return join(runsRoot, `shared-topology-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.json`);
+  return handoffFile(runsRoot, 'shared-topology');
 }
 
 /** Written when the shared topology is up (its endpoints), or when its start failed (why). */
-export function writeSharedRecord(file: string, record: SharedRecord | { error: string }): void {
-  writeFileSync(file, JSON.stringify(record, null, 2));
+export function writeSharedRecord(file: string, record: Handoff<SharedRecord>): void {
+  writeHandoff(file, record);
 }
 
 /**
@@ -80,22 +81,7 @@ export async function awaitSharedRecord(
 ): Promise<SharedRecord> {
   const file = env[SHARED_FILE];
   if (!file) throw new Error('this run shares no topology');
-  let told = false;
-  const record = await poll(
-    async () => {
-      try {
-        return JSON.parse(readFileSync(file, 'utf8')) as SharedRecord | { error: string };
-      } catch {
-        if (!told) progress(`waiting for the shared topology to come up (${file})`);
-        told = true;
-        return undefined;
-      }
-    },
-    (r) => r !== undefined || 'not up yet',
-    { timeoutMs: 30 * 60000, intervalMs: 100, maxIntervalMs: 100 },
-  );
-  if (!record || 'error' in record) throw new Error(`the shared topology did not start: ${record?.error}`);
-  return record;
+  return awaitHandoff<SharedRecord>(file, 'the shared topology', progress);
 }
 
 /** Who uses the shared topology now: one scenario file at a time. */

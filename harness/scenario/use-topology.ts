@@ -14,11 +14,29 @@ import {
   sharedRecordExpected,
 } from './shared-topology';
 import { absenceJudge } from './sentinels';
+import { suiteControlPlane } from './shared-control-plane';
+import {
+  startSharedControlPlane,
+  type ControlPlaneOffer,
+  type SharedControlPlane,
+} from '../topology/local/control-plane';
 
 export interface ScenarioEnv {
   topology: Topology;
   jaeger: JaegerClient;
   options: RunOptions;
+  /** The control plane the topology was given for itself alone (TopologyRequest.ownControlPlane). */
+  ownControlPlane?: SharedControlPlane;
+}
+
+/** One topology of useTopologies: its options, and whether it gets a control plane of its own. */
+export interface TopologyRequest {
+  options: RawOptions;
+  /**
+   * A control plane started for this topology alone, the way the run starts the one its topologies share (which
+   * this topology then does not use): for a file that kills it, without breaking the other files' topologies.
+   */
+  ownControlPlane?: boolean;
 }
 
 const progress = (m: string): void => {
@@ -40,27 +58,43 @@ interface Acquired {
   release: () => Promise<void>;
 }
 
+/** A control plane for one topology alone, offered to it as the run's shared one is offered to the others. */
+async function ownControlPlane(
+  options: RunOptions,
+): Promise<{ offer: ControlPlaneOffer; controlPlane: SharedControlPlane; stop(): Promise<void> }> {
+  const { controlPlane, stop } = await startSharedControlPlane(options, progress, 'one topology alone');
+  return { offer: { crds: controlPlane.crds, ready: async () => controlPlane }, controlPlane, stop };
+}
+
 /** The run's shared topology when the options allow it, else one of its own; see useTopology. */
-async function acquireTopology(overrides: RawOptions): Promise<Acquired> {
+async function acquireTopology({ options: overrides, ownControlPlane: own }: TopologyRequest): Promise<Acquired> {
   const options = scenarioOptions(overrides);
   let topology: Topology;
   let unlock: (() => void) | undefined;
-  if (usesSharedTopology(options)) {
+  let privateControlPlane: Awaited<ReturnType<typeof ownControlPlane>> | undefined;
+  if (own) {
+    privateControlPlane = await ownControlPlane(options);
+    topology = await startTopology(options, progress, privateControlPlane.offer).catch(async (err: unknown) => {
+      await privateControlPlane?.stop();
+      throw err;
+    });
+  } else if (usesSharedTopology(options)) {
     const shared = await awaitSharedRecord(progress);
     unlock = await holdSharedTopology(shared, basename(expect.getState().testPath ?? 'a scenario file'), progress);
     progress(`using the run's shared ${shared.endpoints.topology} topology (${shared.endpoints.runDir})`);
     topology = new SharedTopologyView(shared);
   } else {
-    topology = await startTopology(options, progress);
+    topology = await startTopology(options, progress, suiteControlPlane(progress));
   }
   const { jaegerQuery, jaegerUi, runDir } = topology.endpoints;
   const jaeger = new JaegerClient(jaegerQuery, jaegerUi, () => deathReport(runDir));
   // Trace waits decide an absence at the flush horizon (every exporter's sentinel in Jaeger), not at a timeout.
   jaeger.absence = absenceJudge(topology, jaeger);
   return {
-    env: { topology, options, jaeger },
+    env: { topology, options, jaeger, ownControlPlane: privateControlPlane?.controlPlane },
     release: async () => {
       await topology.stop();
+      await privateControlPlane?.stop();
       unlock?.();
     },
   };
@@ -80,7 +114,7 @@ const notStarted = (): never => {
 export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
   let acquired: Acquired | undefined;
   beforeAll(async () => {
-    acquired = await acquireTopology(overrides);
+    acquired = await acquireTopology({ options: overrides });
     // Every failing test of this file reports this topology's logs and run folder (see report/e2e-environment.ts).
     reportTopology(acquired.env.topology);
   });
@@ -102,15 +136,15 @@ export function useTopology(overrides: RawOptions = {}): () => ScenarioEnv {
  * its topology died earlier (useTopology's beforeEach, per topology), and it makes that topology the one a failure
  * reports.
  */
-export function useTopologies(overrides: RawOptions[]): (() => ScenarioEnv)[] {
+export function useTopologies(requests: TopologyRequest[]): (() => ScenarioEnv)[] {
   let acquired: PromiseSettledResult<Acquired>[] = [];
   beforeAll(async () => {
     // The shared topology is held by one file at a time: a second hold by the same file would wait for itself.
-    if (overrides.filter((o) => usesSharedTopology(scenarioOptions(o))).length > 1)
+    if (requests.filter((r) => !r.ownControlPlane && usesSharedTopology(scenarioOptions(r.options))).length > 1)
       throw new Error(
         "useTopologies: at most one of the topologies may be the run's shared one; give the others options of their own",
       );
-    acquired = await Promise.allSettled(overrides.map((o) => acquireTopology(o)));
+    acquired = await Promise.allSettled(requests.map((r) => acquireTopology(r)));
     const failed = acquired.find((a): a is PromiseRejectedResult => a.status === 'rejected');
     if (failed) throw failed.reason;
   });
@@ -118,7 +152,7 @@ export function useTopologies(overrides: RawOptions[]): (() => ScenarioEnv)[] {
     reportTopology(undefined);
     await Promise.all(acquired.map((a) => (a.status === 'fulfilled' ? a.value.release() : undefined)));
   });
-  return overrides.map((_, i) => () => {
+  return requests.map((_, i) => () => {
     const a = acquired[i];
     if (a?.status !== 'fulfilled') return notStarted();
     reportTopology(a.value.env.topology);

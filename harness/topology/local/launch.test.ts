@@ -118,4 +118,49 @@ describe('launchAll', () => {
     const [leaderProc] = ctx.registry.processes;
     expect(events).toEqual([`follower starts, leader pid ${leaderProc.pid}, tag lead`, 'leader ready']);
   });
+
+  it('uses a given component as it is: its outputs reach the components after it, and it gets no process or ports', async () => {
+    const seen: string[] = [];
+    const client: ComponentDeclaration<{ url: string }, 'http'> = {
+      name: 'client',
+      ports: ['http'],
+      command: () => ['sleep'],
+      args: () => ['30'],
+      readiness: () => [],
+      wiring: {
+        after: ['greeter'],
+        instances: (_, up) => {
+          const [g] = up.greeter as { url: string }[];
+          seen.push(g.url);
+          return [{ url: g.url }];
+        },
+      },
+    };
+    const components = [greeter, client] as unknown as AnyComponent[];
+    const base = { opts: resolveRunOptions({}), pins: {} as never, tools: {} as never, namespace: 'ns' };
+    const given = { greeter: [{ url: 'http://127.0.0.1:1/elsewhere' }] };
+    const { run, up } = await launchAll(ctx, components, { ...base, given });
+    expect(seen).toEqual(['http://127.0.0.1:1/elsewhere']);
+    expect(up.greeter).toBe(given.greeter);
+    expect(ctx.registry.processes.map((p) => p.name)).toEqual(['client']);
+    expect(Object.keys(run.ports)).toEqual(['client']);
+    expect('given' in run).toBe(false);
+  });
+
+  it('refuses a component that needs the processes of a given one started beside its own', async () => {
+    const follower: ComponentDeclaration<Record<string, never>> = {
+      name: 'follower',
+      ports: [],
+      command: () => ['sleep'],
+      args: () => ['30'],
+      readiness: () => [],
+      wiring: { after: [], afterStarted: ['greeter'], instances: () => [{}] },
+    };
+    const components = [greeter, follower] as unknown as AnyComponent[];
+    const base = { opts: resolveRunOptions({}), pins: {} as never, tools: {} as never, namespace: 'ns' };
+    await expect(launchAll(ctx, components, { ...base, given: { greeter: [{ url: 'x' }] } })).rejects.toThrow(
+      'greeter is given to this run, not started by it: no processes',
+    );
+    expect(ctx.registry.processes).toEqual([]);
+  });
 });

@@ -129,11 +129,18 @@ export async function pickPorts(
   return ports;
 }
 
-/** What a local run is before its ports are picked: its options, pins, tools and namespace. */
-export type LocalRunBase = Pick<LocalRun, 'opts' | 'pins' | 'tools' | 'namespace'>;
+/**
+ * What a local run is before its ports are picked: its options, pins, tools and namespace, and the components it
+ * uses without starting them (`given`: their outputs by name, e.g. the suite's shared kube-apiserver and etcd).
+ */
+export type LocalRunBase = Pick<LocalRun, 'opts' | 'pins' | 'tools' | 'namespace'> & {
+  /** May still be coming: the components after a given one wait for it as for one started here. */
+  given?: Readonly<Record<string, readonly unknown[] | Promise<readonly unknown[]>>>;
+};
 
 /**
- * Starts every component of the run from its declaration's wiring: picks all their ports, then starts each as
+ * Starts every component of the run from its declaration's wiring (but those `given`, whose outputs it uses as
+ * they are): picks all their ports, then starts each as
  * soon as the components its `after` names are ready (the others at once, in parallel), with the configs its
  * `instances` gives for this run (none: not in this run) and the binary its `binary` picks, saying what it
  * starts as it goes. Returns the run and every component's outputs by name. If one fails, nothing more is
@@ -147,13 +154,17 @@ export async function launchAll(
 ): Promise<{ run: LocalRun; up: Outputs }> {
   const problems = afterProblems(components);
   if (problems.length) throw new Error(`the components cannot be started in any order:\n- ${problems.join('\n- ')}`);
+  const { given = {}, ...runBase } = base;
   const run: LocalRun = {
-    ...base,
+    ...runBase,
     topology: 'local',
     runId: ctx.runId,
     runDir: ctx.runDir,
     progress: ctx.progress,
-    ports: await pickPorts(components, base.opts),
+    ports: await pickPorts(
+      components.filter((c) => !given[c.name]),
+      base.opts,
+    ),
     host: () => '127.0.0.1',
     listenAddress: '127.0.0.1',
   };
@@ -169,6 +180,16 @@ export async function launchAll(
   const start = (c: AnyComponent): Promise<readonly unknown[]> => {
     const known = starts.get(c.name);
     if (known) return known;
+    const outputs = given[c.name];
+    if (outputs) {
+      // Given, not started here: ready already. Its processes are another run's: a component that needs them
+      // started beside its own (afterStarted) cannot have them.
+      const notOurs = Promise.reject(new Error(`${c.name} is given to this run, not started by it: no processes`));
+      notOurs.catch(() => undefined);
+      startedInstances.set(c.name, notOurs);
+      starts.set(c.name, Promise.resolve(outputs));
+      return starts.get(c.name)!;
+    }
     let haveStarted!: (instances: readonly StartedInstance<unknown>[]) => void;
     let failedToStart!: (err: unknown) => void;
     const processesStarted = new Promise<readonly StartedInstance<unknown>[]>((resolve, reject) => {

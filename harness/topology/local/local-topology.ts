@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { RunOptions } from '../../config/run-options';
 import { outputsOf, portsOf, type RunTools } from '../../components/declaration';
 import { envoy } from '../../components/envoy';
+import { etcd } from '../../components/etcd';
 import { epp, eppKvEventsEndpoint, eppName, eppPinOf, POOL_NAMESPACE } from '../../components/epp';
 import { goAutoAgent } from '../../components/go-auto-agent';
 import { jaeger, jaegerOtlp } from '../../components/jaeger';
@@ -12,12 +13,14 @@ import { mockVllm } from '../../components/mock-vllm';
 import { admissionProbePod, EPP_WORKLOAD, INSTRUMENTATION_NAME } from '../../components/operator-epp-pod';
 import { COMPONENTS } from '../../components/registry';
 import { ENVOY_SERVICE, MOCK_VLLM_SERVICE } from '../../components/service-names';
+import { recordUsedRun } from '../../runtime/deaths';
 import { createRunContext, type RunContext } from '../../runtime/run-context';
 import { ensureOperatorModeTools } from '../../tools/operator-mode-tools';
 import { ensureKvEventsEpp, ensureLocalTools } from '../../tools/tools';
 import { loadVersions, selectPins } from '../../tools/versions';
 import { TOPOLOGY_CAPABILITIES, type Capability, type Endpoints, type Topology } from '../types';
-import { launchAll } from './launch';
+import { accessTo, controlPlaneMismatch, type ControlPlaneOffer } from './control-plane';
+import { launchAll, type LocalRunBase } from './launch';
 
 export { ENVOY_SERVICE, MOCK_VLLM_SERVICE };
 // Where the scenarios that publish KV events have always found them; they are the EPP's (components/epp.ts).
@@ -33,6 +36,8 @@ class LocalTopology implements Topology {
     private readonly kube: KubeClient,
     /** Operator mode: the EPP Pod as the harness wrote it, before the operator's webhook. */
     private readonly writtenEppPod?: KubeObject,
+    /** The log files of the processes it uses but did not start (a shared control plane's), by name. */
+    private readonly usedLogs: Record<string, string> = {},
   ) {
     this.capabilities = new Set<Capability>([
       ...TOPOLOGY_CAPABILITIES.local,
@@ -62,7 +67,10 @@ class LocalTopology implements Topology {
   }
 
   async collectLogs(): Promise<Record<string, string>> {
-    return Object.fromEntries(this.ctx.registry.processes.map((p) => [p.name, p.spec.logFile]));
+    return {
+      ...this.usedLogs,
+      ...Object.fromEntries(this.ctx.registry.processes.map((p) => [p.name, p.spec.logFile])),
+    };
   }
 
   async stop(): Promise<void> {
@@ -77,8 +85,15 @@ class LocalTopology implements Topology {
  * operator and the eBPF agent), started by launchAll from their declarations. Independent parts start in
  * parallel; each waits on a real readiness signal. If anything fails, everything already started is stopped
  * before the error is thrown.
+ *
+ * Offered a shared control plane it can use (controlPlaneMismatch), it starts no etcd or kube-apiserver: its
+ * objects go to a namespace of its own there, and a death of that control plane is a death of this run.
  */
-export async function startLocalTopology(opts: RunOptions, progress: (m: string) => void): Promise<Topology> {
+export async function startLocalTopology(
+  opts: RunOptions,
+  progress: (m: string) => void,
+  controlPlane?: ControlPlaneOffer,
+): Promise<Topology> {
   const pins = selectPins(loadVersions(), opts);
   const local = await ensureLocalTools(pins, opts.eppBinary ? undefined : opts.eppVersion, progress, opts.eppBinary);
   if (opts.eppBinary) progress(`EPP binary ${opts.eppBinary}: contract ${opts.eppVersion} (${opts.eppContractSource})`);
@@ -92,7 +107,24 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
   };
   const ctx = createRunContext(opts.runsRoot, progress);
   progress(`run ${ctx.runId}: logs in ${ctx.logsDir}`);
-  const { run, up } = await launchAll(ctx, COMPONENTS, { opts, pins, tools, namespace: POOL_NAMESPACE });
+  let onControlPlane: Pick<LocalRunBase, 'namespace' | 'given'> = { namespace: POOL_NAMESPACE };
+  const usable = controlPlane && !controlPlaneMismatch(opts, pins, controlPlane);
+  const shared = usable ? controlPlane.ready() : undefined;
+  if (shared) {
+    const namespace = `e2e-${ctx.runId.toLowerCase()}`;
+    // The components that do not need it (Jaeger, the mocks) start while it comes up.
+    const api = shared.then(async (cp) => {
+      // The run's deaths include the control plane's from here on: its checks fail at once when it dies.
+      recordUsedRun(ctx.runDir, cp.runDir);
+      const access = accessTo(cp);
+      await access.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+      progress(`using the control plane of run ${basename(cp.runDir)}, namespace ${namespace}`);
+      return [access];
+    });
+    // Its etcd only the kube-apiserver reads: given with no outputs, so that this run starts neither.
+    onControlPlane = { namespace, given: { [kubeApiserver.name]: api, [etcd.name]: [] } };
+  }
+  const { run, up } = await launchAll(ctx, COMPONENTS, { opts, pins, tools, ...onControlPlane });
   try {
     // What scenarios address: the only place that names components, beside their declarations.
     const [api] = outputsOf(up, kubeApiserver);
@@ -145,7 +177,7 @@ export async function startLocalTopology(opts: RunOptions, progress: (m: string)
       ...(operator ? { operator } : {}),
     };
     writeFileSync(join(ctx.runDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
-    return new LocalTopology(endpoints, ctx, api.kube, op?.written);
+    return new LocalTopology(endpoints, ctx, api.kube, op?.written, (await shared)?.logs);
   } catch (err) {
     progress(`start-up failed; stopping what was started (logs kept in ${ctx.logsDir})`);
     await ctx.registry.stopAll();
