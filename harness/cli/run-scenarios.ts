@@ -43,16 +43,17 @@ export function jestArgs(scenarios: string[], known = scenarioNames(), workers =
 export function scenarioEnv(optionsFile: string, share = true): NodeJS.ProcessEnv {
   return {
     [OPTIONS_FILE_ENV]: optionsFile,
-    // One topology for the scenario files whose options allow it (see harness/scenario/shared-topology.ts).
+    // One topology for the scenario files whose options allow it (see harness/scenario/shared-topology.ts), and
+    // one control plane for the local topologies that can use it (topology/local/control-plane.ts).
     ...(share ? { [SHARE_FLAG]: '1' } : {}),
     JEST_JUNIT_OUTPUT_NAME: E2E_JUNIT,
   };
 }
 
 /**
- * Whether a run of these scenarios (none named: all) shares a topology. One file gains nothing by it: it would use
- * the shared topology instead of its own, or (a file with options of its own, or none at all, like cli-lifecycle)
- * pay for a topology nothing uses, beside its own start.
+ * Whether a run of these scenarios (none named: all) shares a topology and a control plane. One file gains nothing
+ * by it: it would use the shared topology instead of its own, or (a file with options of its own, or none at all,
+ * like cli-lifecycle) pay for a topology nothing uses, beside its own start.
  */
 export function sharesTopology(scenarios: string[]): boolean {
   return scenarios.length !== 1;

@@ -16,10 +16,12 @@ import {
 import { absenceJudge } from './sentinels';
 import { suiteControlPlane } from './shared-control-plane';
 import {
+  eppCrdsOf,
   startSharedControlPlane,
   type ControlPlaneOffer,
   type SharedControlPlane,
 } from '../topology/local/control-plane';
+import { loadVersions, selectPins } from '../tools/versions';
 
 export interface ScenarioEnv {
   topology: Topology;
@@ -58,12 +60,18 @@ interface Acquired {
   release: () => Promise<void>;
 }
 
-/** A control plane for one topology alone, offered to it as the run's shared one is offered to the others. */
-async function ownControlPlane(
-  options: RunOptions,
-): Promise<{ offer: ControlPlaneOffer; controlPlane: SharedControlPlane; stop(): Promise<void> }> {
-  const { controlPlane, stop } = await startSharedControlPlane(options, progress, 'one topology alone');
-  return { offer: { crds: controlPlane.crds, ready: async () => controlPlane }, controlPlane, stop };
+/**
+ * A control plane for one topology alone, offered to it as the run's shared one is offered to the others: both
+ * start together, the topology's components that do not need it (Jaeger, the mocks) without waiting for it.
+ */
+function ownControlPlane(options: RunOptions): {
+  offer: ControlPlaneOffer;
+  started: Promise<{ controlPlane: SharedControlPlane; stop(): Promise<void> }>;
+} {
+  const started = startSharedControlPlane(options, progress, 'one topology alone');
+  started.catch(() => undefined); // the topology's start reports it (offer.ready)
+  const crds = eppCrdsOf(options, selectPins(loadVersions(), options));
+  return { offer: { crds, ready: async () => (await started).controlPlane }, started };
 }
 
 /** The run's shared topology when the options allow it, else one of its own; see useTopology. */
@@ -71,13 +79,19 @@ async function acquireTopology({ options: overrides, ownControlPlane: own }: Top
   const options = scenarioOptions(overrides);
   let topology: Topology;
   let unlock: (() => void) | undefined;
-  let privateControlPlane: Awaited<ReturnType<typeof ownControlPlane>> | undefined;
+  let privateControlPlane: { controlPlane: SharedControlPlane; stop(): Promise<void> } | undefined;
   if (own) {
-    privateControlPlane = await ownControlPlane(options);
-    topology = await startTopology(options, progress, privateControlPlane.offer).catch(async (err: unknown) => {
-      await privateControlPlane?.stop();
+    const { offer, started } = ownControlPlane(options);
+    try {
+      topology = await startTopology(options, progress, offer);
+    } catch (err) {
+      await started.then(
+        (cp) => cp.stop(),
+        () => undefined,
+      );
       throw err;
-    });
+    }
+    privateControlPlane = await started;
   } else if (usesSharedTopology(options)) {
     const shared = await awaitSharedRecord(progress);
     unlock = await holdSharedTopology(shared, basename(expect.getState().testPath ?? 'a scenario file'), progress);
