@@ -220,7 +220,7 @@ export async function eppThroughOperator(run: LocalRun, kube: KubeClient, kubeco
   const written = renderEppPod({
     namespace: run.namespace,
     epp: eppPinOf(run),
-    args: eppArgs(ports),
+    args: eppArgs(ports, run.namespace),
     env: eppContainerEnv(run.opts, otlp.otlpGrpc),
     instrumentation: INSTRUMENTATION_NAME,
     goTargetExe: run.opts.kind.goTargetExe,

@@ -48,12 +48,12 @@ webhooks:
 }
 
 describe('the operator as a local process', () => {
-  it("re-aims the release's webhooks at 127.0.0.1 with the run's CA, keeping everything else", () => {
-    const [mutating, validating] = renderWebhookConfigs(fakeOperatorModule(), 9443, 'PEM', 'run-1');
+  it("re-aims the release's webhooks at 127.0.0.1 with the run's CA and namespace, keeping everything else", () => {
+    const [mutating, validating] = renderWebhookConfigs(fakeOperatorModule(), 9443, 'PEM', 'run-1', 'e2e-ns');
     expect(mutating).toEqual({
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'MutatingWebhookConfiguration',
-      metadata: { name: 'epp-e2e-otel-operator-mutating', labels: { 'epp-otel-e2e/run': 'run-1' } },
+      metadata: { name: 'epp-e2e-otel-operator-mutating-e2e-ns', labels: { 'epp-otel-e2e/run': 'run-1' } },
       webhooks: [
         {
           admissionReviewVersions: ['v1'],
@@ -65,10 +65,11 @@ describe('the operator as a local process', () => {
           name: 'mpod.kb.io',
           rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
           sideEffects: 'None',
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'e2e-ns' } },
         },
       ],
     });
-    expect(validating.metadata.name).toBe('epp-e2e-otel-operator-validating');
+    expect(validating.metadata.name).toBe('epp-e2e-otel-operator-validating-e2e-ns');
     expect((validating.webhooks as { clientConfig: { url: string } }[])[0].clientConfig.url).toBe(
       'https://127.0.0.1:9443/validate-opentelemetry-io-v1alpha1-instrumentation',
     );

@@ -64,10 +64,16 @@ interface WebhookEntry {
 
 /**
  * The operator's own webhook configurations (config/webhook/manifests.yaml), re-aimed from the in-cluster
- * Service at the local process: https://127.0.0.1:PORT<path>, trusted through the run's CA. Everything else
- * (rules, failure policies, side effects) stays as the release has it.
+ * Service at the local process: https://127.0.0.1:PORT<path>, trusted through the run's CA, and scoped to the run's
+ * namespace. Everything else (rules, failure policies, side effects) stays as the release has it.
  */
-export function renderWebhookConfigs(operatorDir: string, port: number, caPem: string, runId: string): KubeObject[] {
+export function renderWebhookConfigs(
+  operatorDir: string,
+  port: number,
+  caPem: string,
+  runId: string,
+  namespace: string,
+): KubeObject[] {
   const docs = yamlObjects(join(operatorDir, 'config', 'webhook', 'manifests.yaml'));
   return docs.map((doc) => {
     const webhooks = (doc.webhooks as WebhookEntry[]).map((w) => {
@@ -76,13 +82,18 @@ export function renderWebhookConfigs(operatorDir: string, port: number, caPem: s
       return {
         ...w,
         clientConfig: { url: `https://127.0.0.1:${port}${path}`, caBundle: Buffer.from(caPem).toString('base64') },
+        // Only the run's namespace: on a control plane other runs share (each in a namespace of its own), their
+        // pods must not go through this operator, which stops with its run. The release's webhooks select none.
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
       };
     });
     return {
       apiVersion: doc.apiVersion,
       kind: doc.kind,
       metadata: {
-        name: `epp-e2e-otel-operator-${doc.kind === 'MutatingWebhookConfiguration' ? 'mutating' : 'validating'}`,
+        // One pair per namespace: an operator started later in the same namespace (the upgrade check's second
+        // release) replaces the first's, as a release's manifest does in a cluster.
+        name: `epp-e2e-otel-operator-${doc.kind === 'MutatingWebhookConfiguration' ? 'mutating' : 'validating'}-${namespace}`,
         labels: { 'epp-otel-e2e/run': runId },
       },
       webhooks,
@@ -123,6 +134,8 @@ export interface OperatorConfig {
   goImage: string;
   /** Used as the readiness probe: a server-side dry-run of this Instrumentation must come back defaulted. */
   probeInstrumentation: KubeObject;
+  /** The run's namespace: the only one its webhooks see. */
+  namespace: string;
 }
 
 /** Its temporary folder in the run's: where it reads its webhook serving certificate (TMPDIR/k8s-webhook-server/...). */
@@ -153,7 +166,7 @@ export const operator: ComponentDeclaration<
     const tmpDir = join(at.runDir, tmpDirOf(c));
     mkdirSync(tmpDir, { recursive: true });
     const certs = await generateWebhookCerts(tmpDir);
-    for (const cfg of renderWebhookConfigs(c.moduleDir, at.ports.webhook, certs.caPem, at.runId)) {
+    for (const cfg of renderWebhookConfigs(c.moduleDir, at.ports.webhook, certs.caPem, at.runId, c.namespace)) {
       await c.kube.apply(cfg);
     }
   },
@@ -193,6 +206,7 @@ export const operator: ComponentDeclaration<
           kubeconfig: api.kubeconfig,
           goImage: tools.goImage,
           probeInstrumentation: localInstrumentation(run),
+          namespace: run.namespace,
         },
       ];
     },

@@ -7,10 +7,10 @@ import type { Topology } from '../topology/types';
 import { SHARED_FILE, SHARE_FLAG, sharedRecordFile, writeSharedRecord } from './shared-topology';
 import { acquireCluster } from '../topology/kind/kind-topology';
 import { realKindDeps } from '../topology/kind/real-deps';
-import { controlPlaneMismatch, eppCrdsOf, startSharedControlPlane } from '../topology/local/control-plane';
+import { controlPlaneHolds, startSharedControlPlane } from '../topology/local/control-plane';
 import { loadVersions, selectPins } from '../tools/versions';
 import { handoffFile, writeHandoff } from './handoff';
-import { CONTROL_PLANE_CRDS, CONTROL_PLANE_FILE, suiteControlPlane } from './shared-control-plane';
+import { CONTROL_PLANE_HOLDS, CONTROL_PLANE_FILE, suiteControlPlane } from './shared-control-plane';
 
 const progress = (m: string): void => void process.stderr.write(`[epp-e2e] ${m}\n`);
 
@@ -46,15 +46,10 @@ function runOptions(): RunOptions {
  */
 function setupSharedControlPlane(opts: RunOptions): void {
   if (process.env[SHARE_FLAG] !== '1' || opts.topology !== 'local') return;
-  const pins = selectPins(loadVersions(), opts);
-  const crds = eppCrdsOf(opts, pins);
-  // A run whose own options cannot use it (operator mode) gives every topology a control plane of its own.
-  const mismatch = controlPlaneMismatch(opts, pins, { crds });
-  if (mismatch) return progress(`no control plane shared by the run's topologies: ${mismatch}`);
   const file = handoffFile(opts.runsRoot, 'control-plane');
   mkdirSync(dirname(file), { recursive: true });
   process.env[CONTROL_PLANE_FILE] = file;
-  process.env[CONTROL_PLANE_CRDS] = crds;
+  process.env[CONTROL_PLANE_HOLDS] = JSON.stringify(controlPlaneHolds(opts, selectPins(loadVersions(), opts)));
   holder.eppE2eControlPlane = startSharedControlPlane(opts, progress).then(
     (started) => {
       writeHandoff(file, started.controlPlane);
@@ -73,7 +68,7 @@ async function teardownSharedControlPlane(): Promise<void> {
   holder.eppE2eControlPlane = undefined;
   const file = process.env[CONTROL_PLANE_FILE];
   delete process.env[CONTROL_PLANE_FILE];
-  delete process.env[CONTROL_PLANE_CRDS];
+  delete process.env[CONTROL_PLANE_HOLDS];
   await started?.stop();
   if (file) rmSync(file, { force: true });
 }

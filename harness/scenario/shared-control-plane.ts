@@ -1,10 +1,10 @@
-import type { ControlPlaneOffer, SharedControlPlane } from '../topology/local/control-plane';
+import type { ControlPlaneHolds, ControlPlaneOffer, SharedControlPlane } from '../topology/local/control-plane';
 import { awaitHandoff } from './handoff';
 
 /** Set by the global setup: where the suite's control plane will be described once it is up. */
 export const CONTROL_PLANE_FILE = 'EPP_E2E_CONTROL_PLANE_FILE';
-/** Set with it: the EPP CRDs it holds (module@version), known before it is up. */
-export const CONTROL_PLANE_CRDS = 'EPP_E2E_CONTROL_PLANE_CRDS';
+/** Set with it: what it holds (ControlPlaneHolds, as JSON), known before it is up. */
+export const CONTROL_PLANE_HOLDS = 'EPP_E2E_CONTROL_PLANE_HOLDS';
 
 /**
  * The control plane the global setup starts for the suite's local topologies, as a scenario file is offered it:
@@ -16,7 +16,10 @@ export function suiteControlPlane(
   env: NodeJS.ProcessEnv = process.env,
 ): ControlPlaneOffer | undefined {
   const file = env[CONTROL_PLANE_FILE];
-  const crds = env[CONTROL_PLANE_CRDS];
-  if (!file || !crds) return undefined;
-  return { crds, ready: () => awaitHandoff<SharedControlPlane>(file, "the suite's control plane", progress) };
+  const holds = env[CONTROL_PLANE_HOLDS];
+  if (!file || !holds) return undefined;
+  return {
+    holds: JSON.parse(holds) as ControlPlaneHolds,
+    ready: () => awaitHandoff<SharedControlPlane>(file, "the suite's control plane", progress),
+  };
 }

@@ -16,7 +16,7 @@ import {
 import { absenceJudge } from './sentinels';
 import { suiteControlPlane } from './shared-control-plane';
 import {
-  eppCrdsOf,
+  controlPlaneHolds,
   startSharedControlPlane,
   type ControlPlaneOffer,
   type SharedControlPlane,
@@ -70,8 +70,8 @@ function ownControlPlane(options: RunOptions): {
 } {
   const started = startSharedControlPlane(options, progress, 'one topology alone');
   started.catch(() => undefined); // the topology's start reports it (offer.ready)
-  const crds = eppCrdsOf(options, selectPins(loadVersions(), options));
-  return { offer: { crds, ready: async () => (await started).controlPlane }, started };
+  const holds = controlPlaneHolds(options, selectPins(loadVersions(), options));
+  return { offer: { holds, ready: async () => (await started).controlPlane }, started };
 }
 
 /** The run's shared topology when the options allow it, else one of its own; see useTopology. */

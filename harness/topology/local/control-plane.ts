@@ -23,40 +23,50 @@ export interface SharedControlPlane {
   runDir: string;
   /** Its processes' log files by name, for its users' failure reports. */
   logs: Record<string, string>;
+  holds: ControlPlaneHolds;
+}
+
+/** The cluster-wide objects of a control plane, which its users must agree on: a CRD exists once per name. */
+export interface ControlPlaneHolds {
   /** The EPP CRDs it holds, as module@version: only a topology whose EPP reads those may use it. */
-  crds: string;
+  eppCrds: string;
+  /** The one operator release whose CRDs operator-mode topologies install there. */
+  operatorVersion: string;
 }
 
 /**
- * A control plane a topology may use: which CRDs it holds, known at once, and the control plane itself once it is
- * up (it may still be starting; the promise fails with the reason when it did not start).
+ * A control plane a topology may use: what it holds, known at once, and the control plane itself once it is up
+ * (it may still be starting; the promise fails with the reason when it did not start).
  */
 export interface ControlPlaneOffer {
-  crds: string;
+  holds: ControlPlaneHolds;
   ready(): Promise<SharedControlPlane>;
 }
 
-/** The module (and version) of the InferencePool CRDs a local run's EPP reads. */
-export function eppCrdsOf(opts: RunOptions, pins: Versions): string {
+/** What a control plane for a run with these options holds: its EPP's CRDs and its operator release's. */
+export function controlPlaneHolds(opts: RunOptions, pins: Versions): ControlPlaneHolds {
   const { module, version } = eppPinOf({ topology: 'local', opts, pins }).crds;
-  return `${module}@${version}`;
+  return { eppCrds: `${module}@${version}`, operatorVersion: opts.kind.operatorVersion };
 }
 
 /**
- * Why a local topology with these options cannot use the control plane, or undefined when it can. An EPP that
- * reads other CRDs (another GIE release) would need them installed under the same names. In operator mode the
- * operator registers a cluster-wide pod webhook and its own CRDs (two releases of them in the upgrade check):
- * it would admit the other topologies' pods, so that run keeps a control plane of its own.
+ * Why a local topology with these options cannot use the control plane, or undefined when it can: its objects go
+ * to a namespace of its own there (the operator's webhooks too, scoped to it), but CRDs are cluster-wide. An EPP
+ * that reads other CRDs (another GIE release), or an operator of another release, would need theirs installed
+ * under the same names.
  */
 export function controlPlaneMismatch(
   opts: RunOptions,
   pins: Versions,
-  controlPlane: Pick<SharedControlPlane, 'crds'>,
+  controlPlane: Pick<SharedControlPlane, 'holds'>,
 ): string | undefined {
   if (opts.topology !== 'local') return `the ${opts.topology} topology has a cluster of its own`;
-  if (opts.operatorMode) return 'operator mode registers a cluster-wide pod webhook';
-  const crds = eppCrdsOf(opts, pins);
-  return crds === controlPlane.crds ? undefined : `its EPP reads the CRDs of ${crds}, not ${controlPlane.crds}`;
+  const wanted = controlPlaneHolds(opts, pins);
+  const held = controlPlane.holds;
+  if (wanted.eppCrds !== held.eppCrds) return `its EPP reads the CRDs of ${wanted.eppCrds}, not ${held.eppCrds}`;
+  if (opts.operatorMode && wanted.operatorVersion !== held.operatorVersion)
+    return `its operator ${wanted.operatorVersion} has other CRDs than ${held.operatorVersion}`;
+  return undefined;
 }
 
 /** What a run that uses the control plane gets as the kube-apiserver component's outputs. */
@@ -90,16 +100,18 @@ export async function startSharedControlPlane(
   progress(`starting a control plane for ${users} (run ${ctx.runId})`);
   try {
     const api = await launchControlPlane(ctx, tools);
-    const crds = eppCrdsOf(opts, pins);
+    const holds = controlPlaneHolds(opts, pins);
     const established = await installEppCrds(
       api.kube,
       await moduleDir(eppPinOf({ topology: 'local', opts, pins }).crds),
     );
-    progress(`control plane of run ${ctx.runId} ready; CRDs of ${crds} established: ${established.join(', ')}`);
+    progress(
+      `control plane of run ${ctx.runId} ready; CRDs of ${holds.eppCrds} established: ${established.join(', ')}`,
+    );
     const logs = Object.fromEntries(ctx.registry.processes.map((p) => [p.name, p.spec.logFile]));
     const { server, token, caPem, kubeconfig } = api;
     return {
-      controlPlane: { server, token, caPem, kubeconfig, runDir: ctx.runDir, logs, crds },
+      controlPlane: { server, token, caPem, kubeconfig, runDir: ctx.runDir, logs, holds },
       stop: () => ctx.registry.stopAll(),
     };
   } catch (err) {
