@@ -338,7 +338,7 @@ const TOKENIZER = 'tokenizer/tokenizer.json';
 async function localEpp(run: LocalRun, up: Outputs): Promise<EppConfig[]> {
   const [api] = outputsOf(up, kubeApiserver);
   const crds = await installEppCrds(api.kube, await moduleDir(eppPinOf(run).crds));
-  run.progress(`kube-apiserver ready; CRDs established: ${crds.join(', ')}`);
+  run.progress(`EPP CRDs established in the kube-apiserver: ${crds.join(', ')}`);
   const modelPort = portsOf(run, mockVllm).http;
   await api.kube.apply(
     renderInferencePool({
