@@ -108,8 +108,9 @@ export async function startLocalTopology(
   const ctx = createRunContext(opts.runsRoot, progress);
   progress(`run ${ctx.runId}: logs in ${ctx.logsDir}`);
   let onControlPlane: Pick<LocalRunBase, 'namespace' | 'given'> = { namespace: POOL_NAMESPACE };
-  const usable = controlPlane && !controlPlaneMismatch(opts, pins, controlPlane);
-  const shared = usable ? controlPlane.ready() : undefined;
+  const mismatch = controlPlane && controlPlaneMismatch(opts, pins, controlPlane);
+  if (mismatch) progress(`a control plane of its own: the run's shared one does not fit (${mismatch})`);
+  const shared = controlPlane && !mismatch ? controlPlane.ready() : undefined;
   if (shared) {
     const namespace = `e2e-${ctx.runId.toLowerCase()}`;
     // The components that do not need it (Jaeger, the mocks) start while it comes up.
