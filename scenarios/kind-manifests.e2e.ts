@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { readEppCrds } from '../harness/components/epp';
 import type { ApiserverAccess } from '../harness/components/kube-apiserver';
 import { readOperatorCrds } from '../harness/components/operator';
-import { KubeClient } from '../harness/components/kube-client';
 import { scenarioOptions } from '../harness/config/run-options-file';
 import { runNode } from '../harness/scenario/cli-process';
 import { applicability, notApplicable } from '../harness/scenario/use-topology';
@@ -48,7 +47,7 @@ if (!gate.applies) {
     const tools = await ensureControlPlaneTools(versions, () => undefined);
     ctx = createRunContext(opts.runsRoot, () => undefined);
     api = await launchControlPlane(ctx, tools);
-    const kube = new KubeClient(api.server, api.token, api.caPem);
+    const kube = api.kube;
     const operatorDir = await moduleDir({
       module: 'github.com/open-telemetry/opentelemetry-operator',
       version: versions.kind.operator.default,

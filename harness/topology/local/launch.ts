@@ -140,10 +140,9 @@ export type LocalRunBase = Pick<LocalRun, 'opts' | 'pins' | 'tools' | 'namespace
 
 /**
  * Starts every component of the run from its declaration's wiring (but those `given`, whose outputs it uses as
- * they are): picks all their ports, then starts each as
- * soon as the components its `after` names are ready (the others at once, in parallel), with the configs its
- * `instances` gives for this run (none: not in this run) and the binary its `binary` picks, saying what it
- * starts as it goes. Returns the run and every component's outputs by name. If one fails, nothing more is
+ * they are): picks all their ports, then starts each as soon as the components its `after` names are ready (the
+ * others at once, in parallel), with the configs its `instances` gives for this run (none: not in this run) and
+ * the binary its `binary` picks, saying what it starts as it goes. Returns the run and every component's outputs by name. If one fails, nothing more is
  * started and everything already started is stopped before the error is thrown.
  */
 export async function launchAll(
